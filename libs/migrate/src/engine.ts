@@ -1,0 +1,161 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+
+/**
+ * Drives Prisma's schema engine through its WebAssembly build (@prisma/schema-engine-wasm).
+ *
+ * Why: the Prisma CLI's migrate commands need the native schema engine binary, which the CLI
+ * downloads at first use; these machines reach the npm registry only, and no npm package ships
+ * that binary. The Wasm engine is the same engine (same `_prisma_migrations` bookkeeping, same
+ * migrations folder format that `prisma migrate deploy` applies elsewhere), driven through a
+ * driver adapter. Versions are pinned: the engine must match the Prisma CLI that generates the
+ * client (7.10.x ↔ engine 7.10.0-4.0edf323…).
+ */
+
+type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm/schema_engine_bg');
+type SchemaEngine = SchemaEngineModule['SchemaEngine']['prototype'];
+
+/** The part of the WebAssembly global we use (its types live in lib.dom, which a server does not load). */
+declare const WebAssembly: {
+  instantiate(
+    bytes: Uint8Array,
+    imports: Record<string, unknown>,
+  ): Promise<{ instance: { exports: Record<string, unknown> } }>;
+};
+
+export interface PgConnectionConfig {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+}
+
+/**
+ * Discrete fields rather than a connectionString: node-postgres lets connectionString override
+ * `database`, which would make a "shadow database" connection reuse the main database.
+ */
+export function pgConfigFromUrl(databaseUrl: string): PgConnectionConfig {
+  const url = new URL(databaseUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    database: decodeURIComponent(url.pathname.slice(1)),
+    user: decodeURIComponent(url.username) || 'postgres',
+    password: decodeURIComponent(url.password),
+  };
+}
+
+let enginePromise: Promise<SchemaEngineModule> | undefined;
+
+/** Loads and instantiates the Wasm module once per process (wasm-bindgen's "bundler" output). */
+function loadEngineModule(): Promise<SchemaEngineModule> {
+  enginePromise ??= (async () => {
+    // A real dynamic import: the package is ESM-only and we compile to CommonJS.
+    const bg: SchemaEngineModule = await import('@prisma/schema-engine-wasm/schema_engine_bg');
+    const wasmPath = path.join(
+      path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')),
+      'schema_engine_bg.wasm',
+    );
+    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
+      './schema_engine_bg.js': bg,
+    });
+    const exports = instance.exports as { __wbindgen_start: () => void };
+    (bg as unknown as { __wbg_set_wasm: (e: unknown) => void }).__wbg_set_wasm(exports);
+    exports.__wbindgen_start();
+    return bg;
+  })();
+  return enginePromise;
+}
+
+interface Queryable {
+  performIO(query: unknown): Promise<{ fields?: { dataTypeID: number }[] }>;
+  startTransaction?: (...args: unknown[]) => Promise<Queryable>;
+}
+
+/**
+ * adapter-pg 7.10 refuses PostgreSQL's internal "char" type (oid 18), which the engine's schema
+ * describer selects (pg_class.relkind …): "Column type 'char' could not be deserialized".
+ * Reporting those columns as text (oid 25) is exact for single-byte values.
+ */
+function reportCharAsText<T extends Queryable>(q: T): T {
+  const performIO = q.performIO.bind(q);
+  q.performIO = async (query) => {
+    const result = await performIO(query);
+    for (const field of result?.fields ?? []) if (field.dataTypeID === 18) field.dataTypeID = 25;
+    return result;
+  };
+  const startTransaction = q.startTransaction?.bind(q);
+  if (startTransaction)
+    q.startTransaction = async (...args) => reportCharAsText(await startTransaction(...args));
+  return q;
+}
+
+async function connect(config: PgConnectionConfig) {
+  return reportCharAsText((await new PrismaPg(config).connect()) as unknown as Queryable) as never;
+}
+
+async function adminQuery(config: PgConnectionConfig, sql: string, params: unknown[] = []) {
+  const client = new pg.Client({ ...config, database: 'postgres' });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+export async function ensureDatabase(config: PgConnectionConfig): Promise<boolean> {
+  const { rowCount } = await adminQuery(config, 'SELECT 1 FROM pg_database WHERE datname = $1', [
+    config.database,
+  ]);
+  if (rowCount) return false;
+  try {
+    await adminQuery(config, `CREATE DATABASE ${quoteIdent(config.database)}`);
+  } catch (e) {
+    // Two replicas starting at once: the other one created it (42P04 duplicate_database).
+    if ((e as { code?: string }).code !== '42P04') throw e;
+  }
+  return true;
+}
+
+export async function withSchemaEngine<T>(
+  databaseUrl: string,
+  schemaPath: string,
+  fn: (engine: SchemaEngine) => Promise<T>,
+  log: (line: string) => void = () => undefined,
+): Promise<T> {
+  const bg = await loadEngineModule();
+  const config = pgConfigFromUrl(databaseUrl);
+  const base = new PrismaPg(config);
+  const factory = bindMigrationAwareSqlAdapterFactory({
+    provider: base.provider,
+    adapterName: base.adapterName,
+    connect: () => connect(config),
+    // PrismaPg's own connectToShadowDb() (7.10.1) drops the shadow database while its pool still
+    // holds it open; we create and drop our own around the engine's use of it.
+    async connectToShadowDb() {
+      const name = `prisma_shadow_${Date.now()}_${process.pid}`;
+      await adminQuery(config, `CREATE DATABASE ${quoteIdent(name)}`);
+      const shadow = (await connect({ ...config, database: name })) as { dispose(): Promise<void> };
+      const dispose = shadow.dispose.bind(shadow);
+      shadow.dispose = async () => {
+        await dispose();
+        await adminQuery(config, `DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+      };
+      return shadow as never;
+    },
+  } as never);
+  const datamodel = await readFile(schemaPath, 'utf8');
+  const engine = await bg.SchemaEngine.new({ datamodels: [[schemaPath, datamodel]] } as never, log, factory);
+  try {
+    return await fn(engine);
+  } finally {
+    engine.free();
+  }
+}

@@ -1,0 +1,2 @@
+export { applyMigrations, createMigration, type MigrationOptions } from './migrations';
+export { pgConfigFromUrl, ensureDatabase } from './engine';
