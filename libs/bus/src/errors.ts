@@ -1,0 +1,51 @@
+/**
+ * Errors of the bus library: one class per failure a caller handles differently, each with a
+ * stable `code` (for logs and metrics) and the underlying NATS error as `cause`.
+ */
+export type BusErrorCode =
+  'BUS_PUBLISH_FAILED' | 'BUS_BATCH_INVALID' | 'BUS_STREAM_CONFLICT' | 'BUS_CONSUMER_STOPPED';
+
+export abstract class BusError extends Error {
+  abstract readonly code: BusErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * A publish of a batch was not acknowledged by JetStream (timeout, no stream for the subject,
+ * a stream limit, connection closed). Messages before and after it may or may not be stored:
+ * retry the whole batch; de-duplication by `Nats-Msg-Id` makes that harmless.
+ */
+export class BusPublishError extends BusError {
+  override readonly name = 'BusPublishError';
+  readonly code = 'BUS_PUBLISH_FAILED' as const;
+  constructor(
+    message: string,
+    readonly subject: string,
+    readonly msgId: string,
+    /** Acknowledgements received before the failure (the batch is still to be retried as a whole). */
+    readonly acked: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A batch that cannot be published safely (a subject or msgId twice); a caller's bug, never retried. */
+export class BusBatchError extends BusError {
+  override readonly name = 'BusBatchError';
+  readonly code = 'BUS_BATCH_INVALID' as const;
+}
+
+/** The stream exists with settings that cannot be changed in place (e.g. its storage type). */
+export class BusStreamConflictError extends BusError {
+  override readonly name = 'BusStreamConflictError';
+  readonly code = 'BUS_STREAM_CONFLICT' as const;
+}
+
+/** `caughtUp` of a StateConsumer that was stopped before it caught up. */
+export class ConsumerStoppedError extends BusError {
+  override readonly name = 'ConsumerStoppedError';
+  readonly code = 'BUS_CONSUMER_STOPPED' as const;
+}
