@@ -1,0 +1,62 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import pg from 'pg';
+import { RegistryConfig } from '../config/config';
+import type { Sql } from './sql';
+
+// Return int8 (bigint) as JS bigint, as Prisma does: revisions and outbox ids are bigint.
+const INT8_OID = 20;
+const parseInt8 = (v: string) => BigInt(v);
+
+/**
+ * A node-postgres pool for the write path (writer and outbox relay). Measured against Prisma's
+ * interactive transactions on the same statements it took 25–40% less time per batch
+ * (docs/BENCHMARKS.md); everything else goes through Prisma.
+ */
+@Injectable()
+export class PgService implements OnModuleDestroy {
+  private readonly log = new Logger(PgService.name);
+  readonly pool: pg.Pool;
+
+  constructor(config: RegistryConfig) {
+    this.pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: Math.max(2, Math.ceil(config.databasePoolSize / 2)),
+      types: {
+        getTypeParser: ((oid: number, format?: string) =>
+          oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format as never)) as never,
+      },
+    });
+    // An idle client losing its connection (Postgres restarted) must not crash the process.
+    this.pool.on('error', (e) => this.log.warn(`idle database connection lost: ${e.message}`));
+  }
+
+  /** Runs `fn` in a transaction; commits if it resolves, rolls back if it throws. */
+  async transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(clientSql(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function clientSql(client: pg.PoolClient): Sql {
+  return {
+    query: async <T>(text: string, params: readonly unknown[] = []) =>
+      (await client.query(text, params as unknown[])).rows as T[],
+    execute: async (text: string, params: readonly unknown[] = []) =>
+      (await client.query(text, params as unknown[])).rowCount ?? 0,
+  };
+}

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registrySubjects } from '@isthmus/contracts';
+import { startNatsServer, type NatsServerHandle } from '@isthmus/testing';
+import { eventually, startRegistry, StreamReader, type RegistryUnderTest } from '../testing/registry-harness';
+import { OutboxRelay } from './outbox-relay';
+
+/**
+ * NATS stops while writes go on: the writes succeed (they wait in the outbox), and once NATS is
+ * back every event is stored, exactly once, and each entity ends on its newest state.
+ */
+describe('NATS outage while writes go on', () => {
+  let nats: NatsServerHandle;
+  let r: RegistryUnderTest;
+  let stream: StreamReader;
+
+  beforeAll(async () => {
+    nats = await startNatsServer({ jetstream: true });
+    r = await startRegistry({ env: { NATS_URL: nats.url } });
+    stream = await StreamReader.open(r.config.streamName, nats.url);
+  });
+  afterAll(async () => {
+    await stream?.close();
+    await r?.stop();
+    await nats?.kill();
+  });
+
+  it('keeps every event and publishes it once NATS is back, in order per subject', async () => {
+    const subjects = registrySubjects(r.config.subjectRoot);
+    const relay = r.app.get(OutboxRelay);
+    await r.request('POST', '/v1/clusters', { id: 'east', kind: 'static' });
+    await r.request('PUT', '/v1/clusters/east/nodes/n0', { addresses: ['192.0.2.100'] });
+    await eventually(async () => (await stream.storedCount()) === 2, 'the first events');
+
+    await nats.stop();
+    // 20 nodes, each changed 5 times while NATS is away: 100 events, written one by one.
+    const last = new Map<string, number>();
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 20; i++) {
+        const res = await r.request('PUT', `/v1/clusters/east/nodes/n${i}`, {
+          addresses: [`192.0.2.${i + 1}`],
+          labels: { round: String(round) },
+        });
+        expect(res.status).toBe(200);
+        last.set(`n${i}`, res.body.revision);
+      }
+    }
+    expect(await relay.pending()).toBe(100);
+    expect((await r.request('GET', '/readyz', undefined, null)).status).toBe(503);
+
+    await nats.start();
+    await eventually(async () => (await relay.pending()) === 0, 'the outbox to drain', 60_000);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(await stream.storedCount()).toBe(102);
+    for (const [name, revision] of last) {
+      expect(await stream.lastFor(subjects.node('east', name))).toMatchObject({
+        revision,
+        state: { labels: { round: '4' } },
+      });
+    }
+    await eventually(
+      async () => (await r.request('GET', '/readyz', undefined, null)).status === 200,
+      'readiness',
+    );
+  });
+});

@@ -1,0 +1,177 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ensureStateStream, publishBatchInOrder } from '@isthmus/bus';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { RegistryConfig } from '../config/config';
+import { PgService } from '../db/pg.service';
+import { RegistryMetrics } from '../metrics/registry-metrics';
+import { RegistryWriter } from '../writer/registry-writer';
+import { BusService } from './bus.service';
+import { planRelayBatch, type PendingRow } from './relay-batch';
+
+/** Seams for tests that need to stop the relay between its steps (fault injection). */
+export interface RelayHooks {
+  afterPublish?: (ids: bigint[]) => Promise<void>;
+}
+export const RELAY_HOOKS = Symbol('RELAY_HOOKS');
+
+/** One relay at a time across replicas: rows go out in one order, from one publisher. */
+const RELAY_LOCK = `hashtextextended('isthmus.registry.outbox-relay', 0)`;
+
+/**
+ * Publishes the outbox to JetStream (DESIGN.md, "Data flow" 2): reads rows in id order,
+ * publishes them with Nats-Msg-Id = outbox id (no subject twice in a round), waits for every ack, then
+ * deletes the rows, all inside one transaction that holds the relay lock. A crash between the
+ * publish and the delete re-publishes the same ids, which JetStream's de-duplication drops
+ * (within the stream's duplicate window); the database never has a change the bus will not get.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private kicked = false;
+  private wake: (() => void) | undefined;
+  private streamReady = false;
+  private stopRequested!: () => void;
+  private readonly stopped = new Promise<'stopped'>(
+    (resolve) => (this.stopRequested = () => resolve('stopped')),
+  );
+
+  constructor(
+    private readonly pg: PgService,
+    private readonly bus: BusService,
+    private readonly config: RegistryConfig,
+    private readonly metrics: RegistryMetrics,
+    private readonly writer: RegistryWriter,
+    @Optional() @Inject(RELAY_HOOKS) private readonly hooks: RelayHooks | null,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.writer.onCommit(() => this.kick());
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.stopRequested();
+    this.kick();
+    await this.loop;
+  }
+
+  /** Wakes the loop now instead of at the next poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  async pending(): Promise<number> {
+    const { rows } = await this.pg.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private async run(): Promise<void> {
+    // NATS may be away at start: wait for the first connection, or for shutdown.
+    const nc = await Promise.race([this.bus.connection(), this.stopped]);
+    if (nc === 'stopped') return;
+    let backoffMs = 0;
+    while (this.running) {
+      try {
+        const round = await this.relayOnce(nc);
+        backoffMs = 0;
+        if (round.more) continue; // more is waiting
+        await this.idle(this.config.relayPollIntervalMs, true);
+      } catch (e) {
+        this.metrics.relayErrors.inc();
+        this.streamReady = false; // the server may have come back without the stream
+        backoffMs = Math.min(Math.max(100, backoffMs * 2), 5000);
+        this.log.warn(`relay round failed, retrying in ~${backoffMs} ms: ${(e as Error).message}`);
+        await this.idle(backoffMs * (0.5 + Math.random() / 2), false);
+      }
+    }
+  }
+
+  private idle(ms: number, wakeOnKick: boolean): Promise<void> {
+    if (wakeOnKick && this.kicked) {
+      this.kicked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        if (wakeOnKick || !this.running) {
+          this.kicked = false;
+          done();
+        }
+      };
+    });
+  }
+
+  /** One round: how many events it published, and whether more are waiting. */
+  async relayOnce(nc: NatsConnection): Promise<{ published: number; more: boolean }> {
+    const end = this.metrics.relayRoundSeconds.startTimer();
+    try {
+      return await this.relayRound(nc);
+    } finally {
+      end();
+    }
+  }
+
+  private async relayRound(nc: NatsConnection): Promise<{ published: number; more: boolean }> {
+    if (!this.streamReady) {
+      await ensureStateStream(await jetstreamManager(nc), {
+        name: this.config.streamName,
+        subjects: [`${this.config.subjectRoot}.registry.>`],
+        duplicateWindowMs: this.config.duplicateWindowMs,
+        replicas: this.config.streamReplicas,
+      });
+      this.streamReady = true;
+    }
+    return this.pg.transaction(async (sql) => {
+      const [lock] = await sql.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`,
+      );
+      if (!lock?.locked) return { published: 0, more: false }; // another replica is relaying
+      const rows = await sql.query<PendingRow>(
+        'SELECT id, subject, payload FROM outbox ORDER BY id LIMIT $1',
+        [this.config.relayBatchSize],
+      );
+      if (rows.length === 0) {
+        this.metrics.outboxPending.set(0);
+        return { published: 0, more: false };
+      }
+      const plan = planRelayBatch(rows, this.config.relayBatchSize);
+      const ids = plan.publish.map((r) => r.id);
+      const result = await publishBatchInOrder(
+        nc,
+        plan.publish.map((r) => ({
+          subject: r.subject,
+          data: Buffer.from(r.payload),
+          msgId: r.id.toString(),
+        })),
+      );
+      await this.hooks?.afterPublish?.(ids);
+      await sql.execute('DELETE FROM outbox WHERE id >= $1 AND id <= $2 AND id = ANY($3::bigint[])', [
+        ids[0]!.toString(),
+        ids[ids.length - 1]!.toString(),
+        ids.map((id) => id.toString()),
+      ]);
+      this.metrics.outboxPublished.inc({ result: 'stored' }, result.stored);
+      this.metrics.outboxPublished.inc({ result: 'duplicate' }, result.duplicates);
+      this.metrics.outboxPending.set(plan.more ? rows.length - ids.length : 0);
+      return { published: ids.length, more: plan.more };
+    });
+  }
+}

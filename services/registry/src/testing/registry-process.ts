@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { eventually } from './registry-harness';
+
+const SERVICE_ROOT = path.resolve(__dirname, '../..');
+export const REGISTRY_MAIN = path.join(SERVICE_ROOT, 'dist/main.js');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RegistryProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the built registry (`npm run build`) as a child process, for tests that kill it. The
+ * environment comes from registryEnv(); the port is chosen here.
+ */
+export async function spawnRegistry(env: Record<string, string>): Promise<RegistryProcess> {
+  if (!existsSync(REGISTRY_MAIN)) {
+    throw new Error(`${REGISTRY_MAIN} is missing: run "npm run build" first (npm test does it in pretest)`);
+  }
+  const port = await freePort();
+  const child = spawn(process.execPath, [REGISTRY_MAIN], {
+    env: { ...process.env, ...env, HTTP_PORT: String(port), LOG_LEVEL: 'log' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`registry exited with ${child.exitCode}:\n${out}`);
+      return (await fetch(`${url}/healthz`)).ok;
+    },
+    'the registry process to serve /healthz',
+    30_000,
+  );
+  return {
+    url,
+    child,
+    output: () => out,
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RegistryConfig } from '../config/config';
+import { PgService } from '../db/pg.service';
+import { PrismaService, type Tx } from '../db/prisma.service';
+import { prismaSql } from '../db/sql';
+import { ClusterGoneError } from '../http/domain-errors';
+import { RegistryMetrics } from '../metrics/registry-metrics';
+import { changeIdentity, changeSubject, coalesce, type EntityChange } from './changes';
+import { existingClusters, insertOutbox, lockClusters, writeChanges } from './entity-store';
+import type { OutboxRow } from './events';
+
+export interface WriteResult {
+  /** Changes this caller submitted. */
+  submitted: number;
+  /**
+   * How many of the caller's entities really changed (new state or deleted), each with one
+   * event in the outbox. Blocks deleted along with their node are not counted here.
+   */
+  changed: number;
+}
+
+interface Job {
+  changes: readonly EntityChange[];
+  identities: Set<string>;
+  resolve: (r: WriteResult) => void;
+  reject: (e: unknown) => void;
+}
+
+type CommitListener = (events: number) => void;
+
+/** Postgres errors after which the same transaction may simply be run again. */
+const RETRYABLE = new Set(['40P01' /* deadlock_detected */, '40001' /* serialization_failure */]);
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The registry's one writer (DESIGN.md, "Data flow" 1). Every change of nodes, blocks and
+ * services goes through it: sources submit changes, the writer groups what is queued into
+ * transactions of up to WRITER_MAX_BATCH changes, writes the outbox rows in the same
+ * transactions, and wakes the relay.
+ *
+ * Up to WRITER_CONCURRENCY transactions run at once, but a batch never starts while one in
+ * flight touches an entity it touches: what a source submits for one entity is committed in the
+ * order it was submitted.
+ */
+@Injectable()
+export class RegistryWriter {
+  private readonly log = new Logger(RegistryWriter.name);
+  private readonly queue: Job[] = [];
+  private readonly inFlight = new Set<Set<string>>();
+  private readonly listeners: CommitListener[] = [];
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly pg: PgService,
+    private readonly config: RegistryConfig,
+    private readonly metrics: RegistryMetrics,
+  ) {}
+
+  /** Called after every commit that wrote outbox rows (the relay wakes up). */
+  onCommit(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  submit(changes: readonly EntityChange[]): Promise<WriteResult> {
+    if (changes.length === 0) return Promise.resolve({ submitted: 0, changed: 0 });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ changes, identities: new Set(changes.map(changeIdentity)), resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * Runs `fn` in a Prisma transaction holding the given clusters' locks exclusively; the outbox
+   * rows it returns are written in the same transaction. For cluster operations (create, patch,
+   * delete): they wait for the cluster's batches in flight, and batches wait for them.
+   */
+  async inClusterTransaction<T>(
+    clusters: readonly string[],
+    fn: (tx: Tx, at: string) => Promise<{ result: T; events: OutboxRow[] }>,
+  ): Promise<T> {
+    const { result, events } = await this.prisma.$transaction(
+      async (tx) => {
+        await lockClusters(prismaSql(tx), [...clusters].sort(), 'exclusive');
+        const out = await fn(tx, new Date().toISOString());
+        await insertOutbox(prismaSql(tx), out.events);
+        return out;
+      },
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+    this.committed(events.length);
+    return result;
+  }
+
+  /** Starts as many batches as concurrency and entity order allow. */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight.size < this.config.writerConcurrency) {
+      const batch = this.takeBatch();
+      if (!batch) return; // the head of the queue waits for an entity in flight
+      const identities = new Set<string>();
+      for (const job of batch) for (const id of job.identities) identities.add(id);
+      this.inFlight.add(identities);
+      void this.run(batch).finally(() => {
+        this.inFlight.delete(identities);
+        this.pump();
+      });
+    }
+  }
+
+  /** Jobs from the head of the queue, in order, that touch nothing in flight (null if the head does). */
+  private takeBatch(): Job[] | null {
+    const touchesInFlight = (job: Job) =>
+      [...this.inFlight].some((busy) => [...job.identities].some((id) => busy.has(id)));
+    const batch: Job[] = [];
+    let size = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && size + next.changes.length > this.config.writerMaxBatch) break;
+      if (this.inFlight.size > 0 && touchesInFlight(next)) break;
+      batch.push(this.queue.shift()!);
+      size += next.changes.length;
+    }
+    return batch.length > 0 ? batch : null;
+  }
+
+  private async run(batch: Job[]): Promise<void> {
+    try {
+      const results = await this.writeBatch(batch.flatMap((j) => j.changes));
+      for (const job of batch) job.resolve(results(job));
+    } catch (e) {
+      if (batch.length === 1) {
+        batch[0]!.reject(e);
+        return;
+      }
+      // One bad job must not fail the others that happened to share its transaction.
+      this.log.warn(`batch of ${batch.length} jobs failed (${(e as Error).message}); retrying one by one`);
+      for (const job of batch) {
+        try {
+          job.resolve((await this.writeBatch(job.changes))(job));
+        } catch (err) {
+          job.reject(err);
+        }
+      }
+    }
+  }
+
+  private async writeBatch(changes: readonly EntityChange[]): Promise<(job: Job) => WriteResult> {
+    const coalesced = coalesce(changes);
+    for (let attempt = 1; ; attempt++) {
+      const end = this.metrics.writerBatchSeconds.startTimer();
+      try {
+        const rows = await this.pg.transaction(async (sql) => {
+          await lockClusters(sql, coalesced.clusters, 'shared');
+          const existing = await existingClusters(sql, coalesced.clusters);
+          if (existing.size !== coalesced.clusters.length) throw new ClusterGoneError();
+          return writeChanges(sql, coalesced, new Date().toISOString(), this.config.subjectRoot);
+        });
+        end();
+        this.metrics.writerChanges.inc(changes.length);
+        this.committed(rows.length);
+        const changedSubjects = new Set(rows.map((r) => r.subject));
+        return (job) => {
+          let changed = 0;
+          for (const s of new Set(job.changes.map((c) => changeSubject(c, this.config.subjectRoot)))) {
+            if (changedSubjects.has(s)) changed++;
+          }
+          return { submitted: job.changes.length, changed };
+        };
+      } catch (e) {
+        end();
+        const code = (e as { code?: string }).code;
+        if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw e;
+        this.log.warn(`write batch hit ${code} (attempt ${attempt}); retrying`);
+        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt * Math.random()));
+      }
+    }
+  }
+
+  private committed(events: number): void {
+    this.metrics.outboxWritten.inc(events);
+    if (events > 0) for (const l of this.listeners) l(events);
+  }
+}
