@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// Benchmark (issue 2): 100,000 endpoint changes through the registry's writer in batches,
+// timed until committed AND published on JetStream.
+//
+//   npm run build && node bench/registry-writer.mjs [--changes 100000] [--services 10000] [--batch 1000]
+//
+// Every change flips the readiness of one endpoint of one service. A batch touches each service
+// at most once, so nothing is coalesced away: N endpoint changes = N new service states = N
+// events stored in the stream. Uses the local Postgres (DATABASE_ADMIN_URL) and NATS (NATS_URL).
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import pg from 'pg';
+import { createRegistryApp } from '../services/registry/dist/bootstrap.js';
+import { RegistryConfig } from '../services/registry/dist/config/config.js';
+import { RegistryWriter } from '../services/registry/dist/writer/registry-writer.js';
+import { OutboxRelay } from '../services/registry/dist/outbox/outbox-relay.js';
+
+const { values: args } = parseArgs({
+  options: {
+    changes: { type: 'string', default: '100000' },
+    services: { type: 'string', default: '10000' },
+    endpoints: { type: 'string', default: '10' },
+    batch: { type: 'string', default: '1000' },
+    inflight: { type: 'string', default: '4' },
+  },
+});
+const CHANGES = Number(args.changes);
+const SERVICES = Number(args.services);
+const ENDPOINTS = Number(args.endpoints);
+const BATCH = Number(args.batch);
+const INFLIGHT = Number(args.inflight);
+if (BATCH > SERVICES)
+  throw new Error('--batch must not exceed --services (a batch touches each service once)');
+
+const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const tag = `bench_${Date.now()}`;
+const dbUrl = adminUrl.replace(/\/[^/]*$/, `/${tag}`) + (process.env.BENCH_DB_OPTIONS ?? '');
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+
+const config = RegistryConfig.fromEnv({
+  DATABASE_URL: dbUrl,
+  NATS_URL: process.env.BENCH_REGISTRY_NATS_URL ?? natsUrl,
+  ISTHMUS_AUTH_DISABLED: 'true',
+  ISTHMUS_SUBJECT_ROOT: tag,
+  ISTHMUS_REGISTRY_STREAM: tag.toUpperCase(),
+  WRITER_MAX_BATCH: process.env.WRITER_MAX_BATCH ?? String(BATCH),
+  WRITER_CONCURRENCY: process.env.WRITER_CONCURRENCY ?? '2',
+  RELAY_BATCH_SIZE: '5000',
+  RELAY_POLL_INTERVAL_MS: '20',
+  LOG_LEVEL: 'warn',
+});
+const app = await createRegistryApp(config, { logger: false });
+await app.init();
+const writer = app.get(RegistryWriter);
+const relay = app.get(OutboxRelay);
+const nc = await connect({ servers: natsUrl });
+const jsm = await jetstreamManager(nc);
+
+const cluster = 'bench';
+await app
+  .get((await import('../services/registry/dist/clusters/clusters.service.js')).ClustersService)
+  .create({
+    id: cluster,
+    kind: 'static',
+    connection: {},
+    labels: {},
+    exportDefault: true,
+  });
+
+const endpointsOf = (s, flipped) =>
+  Array.from({ length: ENDPOINTS }, (_, e) => ({
+    address: `10.${(s >> 8) & 255}.${s & 255}.${e + 1}`,
+    ports: [{ name: 'http', protocol: 'TCP', port: 8080 }],
+    node: `node-${s % 1000}`,
+    hostname: null,
+    ready: !flipped.has(e),
+    serving: !flipped.has(e),
+    terminating: false,
+  }));
+const serviceState = (s, flipped) => ({
+  cluster,
+  namespace: `ns-${s % 100}`,
+  name: `svc-${s}`,
+  type: 'ClusterIP',
+  clusterIPs: [`172.20.${(s >> 8) & 255}.${s & 255}`],
+  loadBalancerIPs: [],
+  externalName: null,
+  ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: null }],
+  labels: { app: `svc-${s}` },
+  exported: true,
+  endpoints: endpointsOf(s, flipped),
+});
+
+const storedCount = async () => (await jsm.streams.info(config.streamName)).state.last_seq;
+async function drained(expected) {
+  for (;;) {
+    if ((await relay.pending()) === 0 && (await storedCount()) >= expected) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+// Preload (not timed): every service with all endpoints ready.
+const flippedBy = Array.from({ length: SERVICES }, () => new Set());
+for (let s = 0; s < SERVICES; s += BATCH) {
+  const changes = [];
+  for (let i = s; i < Math.min(s + BATCH, SERVICES); i++)
+    changes.push({ kind: 'service', op: 'upsert', state: serviceState(i, flippedBy[i]) });
+  await writer.submit(changes);
+}
+await drained(1 + SERVICES);
+const base = await storedCount();
+
+// Timed: CHANGES endpoint changes, BATCH per writer call, INFLIGHT calls at a time.
+const batches = [];
+for (let c = 0, n = 0; c < CHANGES; n++) {
+  const changes = [];
+  for (let i = 0; i < BATCH && c < CHANGES; i++, c++) {
+    const s = (n * BATCH + i) % SERVICES;
+    const e = Math.floor(c / SERVICES) % ENDPOINTS;
+    const flipped = flippedBy[s];
+    flipped.has(e) ? flipped.delete(e) : flipped.add(e);
+    changes.push({ kind: 'service', op: 'upsert', state: serviceState(s, flipped) });
+  }
+  batches.push(changes);
+}
+const metrics = app.get(
+  (await import('../services/registry/dist/metrics/registry-metrics.js')).RegistryMetrics,
+);
+const histSum = async (h) => (await h.get()).values.find((v) => v.metricName.endsWith('_sum'))?.value ?? 0;
+const writerBusy0 = await histSum(metrics.writerBatchSeconds);
+const relayBusy0 = await histSum(metrics.relayRoundSeconds);
+const t0 = performance.now();
+let next = 0;
+let changed = 0;
+await Promise.all(
+  Array.from({ length: INFLIGHT }, async () => {
+    while (next < batches.length) {
+      const result = await writer.submit(batches[next++]);
+      changed += result.changed;
+    }
+  }),
+);
+const committedMs = performance.now() - t0;
+await drained(base + CHANGES);
+const publishedMs = performance.now() - t0;
+const stored = (await storedCount()) - base;
+const writerBusy = (await histSum(metrics.writerBatchSeconds)) - writerBusy0;
+const relayBusy = (await histSum(metrics.relayRoundSeconds)) - relayBusy0;
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+console.log(
+  `registry writer: ${fmt(CHANGES)} endpoint changes over ${fmt(SERVICES)} services x ${ENDPOINTS} endpoints, batches of ${BATCH}, ${INFLIGHT} in flight`,
+);
+console.log(`  entity changes written      ${fmt(changed)}`);
+console.log(`  events stored on JetStream  ${fmt(stored)}`);
+console.log(
+  `  committed                   ${(committedMs / 1000).toFixed(2)} s  (${fmt(CHANGES / (committedMs / 1000))} changes/s)`,
+);
+console.log(
+  `  committed and published     ${(publishedMs / 1000).toFixed(2)} s  (${fmt(CHANGES / (publishedMs / 1000))} changes/s)`,
+);
+console.log(
+  `  writer in transactions      ${writerBusy.toFixed(2)} s; relay in rounds ${relayBusy.toFixed(2)} s`,
+);
+console.log(
+  `  target                      20,000 changes/s committed and published: ${CHANGES / (publishedMs / 1000) >= 20000 ? 'met' : 'NOT met'}`,
+);
+
+await app.close();
+await jsm.streams.delete(config.streamName).catch(() => {});
+await nc.close();
+await admin.query(`DROP DATABASE IF EXISTS "${tag}" WITH (FORCE)`);
+await admin.end();
+if (stored !== CHANGES || changed !== CHANGES) {
+  console.error(
+    `MISMATCH: expected ${CHANGES} changes and events, got ${changed} written and ${stored} stored`,
+  );
+  process.exit(1);
+}
