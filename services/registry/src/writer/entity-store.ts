@@ -7,12 +7,14 @@ import type { OutboxRow } from './events';
 
 /**
  * Set-based SQL for one writer batch, inside the writer's transaction: one statement per kind
- * and operation, each of which also writes the outbox rows of what it changed.
+ * and operation, generated from a table descriptor, each of which also writes the outbox rows
+ * of what it changed.
  *
  * - A state is stored as the JSON text that goes into its event; an upsert whose text equals
  *   the stored one (a byte comparison: text equality under a deterministic collation) changes
- *   nothing and writes no outbox row (writing the same state twice publishes nothing). States must therefore be built with a fixed key order, as
- *   the mappers do: a different order of the same content costs one redundant event, no more.
+ *   nothing and writes no outbox row (writing the same state twice publishes nothing). States
+ *   must therefore be built with a fixed key order, as the mappers do: a different order of the
+ *   same content costs one redundant event, no more.
  * - The event payload is assembled in SQL by concatenating text around the stored state, so
  *   Postgres never parses a state on this path.
  * - Revisions come from the outbox sequence and must grow per entity in commit order, with
@@ -63,13 +65,105 @@ export async function existingClusters(sql: Sql, clusters: readonly string[]): P
   return new Set(rows.map((r) => r.id));
 }
 
-interface Encoded {
-  subject: string;
-  state: string;
+/** How one kind of entity is stored: its table, key columns and the columns lists filter on. */
+interface EntityTable<S> {
+  table: 'node' | 'pod_block' | 'service';
+  kind: 'node' | 'block' | 'service';
+  key: readonly string[];
+  keyOf: (state: S) => string[];
+  /** Columns besides key, subject and state, derived from the state, with their SQL cast. */
+  columns: readonly { name: string; cast: string; of: (state: S) => string }[];
 }
 
-function encode<S>(states: readonly S[], subjectOf: (s: S) => string): Encoded[] {
-  return states.map((s) => ({ subject: subjectOf(s), state: JSON.stringify(s) }));
+const NODES: EntityTable<NodeState> = {
+  table: 'node',
+  kind: 'node',
+  key: ['cluster', 'name'],
+  keyOf: (s) => [s.cluster, s.name],
+  columns: [],
+};
+const BLOCKS: EntityTable<PodBlockState> = {
+  table: 'pod_block',
+  kind: 'block',
+  key: ['cluster', 'cidr'],
+  keyOf: (s) => [s.cluster, s.cidr],
+  columns: [{ name: 'node', cast: 'text', of: (s) => s.node }],
+};
+const SERVICES: EntityTable<ServiceState> = {
+  table: 'service',
+  kind: 'service',
+  key: ['cluster', 'namespace', 'name'],
+  keyOf: (s) => [s.cluster, s.namespace, s.name],
+  columns: [
+    { name: 'exported', cast: 'boolean', of: (s) => String(s.exported) },
+    { name: 'endpoint_count', cast: 'int', of: (s) => String(s.endpoints.length) },
+  ],
+};
+
+/** The tombstone's key as JSON text, from the deleted row's key columns. */
+const keyJson = (t: EntityTable<never>, alias: string) =>
+  `json_build_object(${t.key.map((k) => `'${k}', ${alias}.${k}`).join(', ')})::text`;
+
+/**
+ * Upserts states; only rows whose text differs from the stored one (or that were deleted) get a
+ * new revision and an outbox row. Parameters: $1 the event time, then one column per field.
+ */
+async function upsertStates<S>(
+  sql: Sql,
+  t: EntityTable<S>,
+  states: readonly S[],
+  at: string,
+  subjectOf: (s: S) => string,
+) {
+  const rows = sortBy(states, t.keyOf);
+  const fields = [...t.key, ...t.columns.map((c) => c.name), 'subject', 'state'];
+  const casts = [...t.key.map(() => ''), ...t.columns.map((c) => `::${c.cast}`), '', ''];
+  const values = [
+    ...t.key.map((_, i) => column(rows.map((s) => t.keyOf(s)[i]!))),
+    ...t.columns.map((c) => column(rows.map(c.of))),
+    column(rows.map(subjectOf)),
+    column(rows.map((s) => JSON.stringify(s))),
+  ];
+  const updates = [...t.columns.map((c) => c.name), 'state'].map((f) => `${f} = excluded.${f}`).join(', ');
+  return sql.query<Written>(
+    `WITH up AS (
+       INSERT INTO ${t.table} AS t (${fields.join(', ')}, revision, updated_at)
+       SELECT ${fields.map((f, i) => `${f}${casts[i]}`).join(', ')}, ${REVISION}, now()
+         FROM unnest(${fields.map((_, i) => col(i + 2)).join(', ')}) AS i(${fields.join(', ')})
+       ON CONFLICT (${t.key.join(', ')}) DO UPDATE
+         SET ${updates}, revision = ${REVISION}, updated_at = excluded.updated_at, deleted = false
+         WHERE t.state <> excluded.state OR t.deleted
+       RETURNING t.subject, t.state, t.revision)
+     INSERT INTO outbox (id, subject, payload)
+     SELECT revision, subject, ${stateEventSql(t.kind, 'revision', 'state')} FROM up
+     RETURNING id AS revision, subject`,
+    [at, ...values],
+  );
+}
+
+/**
+ * Soft-deletes the live rows that match `match` (the key columns by default) and writes their
+ * tombstones. Parameters: $1 the event time, then one column per matched field.
+ */
+async function softDelete<S>(
+  sql: Sql,
+  t: EntityTable<S>,
+  matches: readonly string[][],
+  at: string,
+  match: readonly string[] = t.key,
+) {
+  const rows = sortBy(matches, (m) => m);
+  return sql.query<Written>(
+    `WITH del AS (
+       UPDATE ${t.table} t SET deleted = true, revision = ${REVISION}, updated_at = now()
+         FROM unnest(${match.map((_, i) => col(i + 2)).join(', ')}) AS i(${match.join(', ')})
+        WHERE ${match.map((m) => `t.${m} = i.${m}`).join(' AND ')} AND NOT t.deleted
+        RETURNING t.*)
+     INSERT INTO outbox (id, subject, payload)
+     SELECT revision, subject, ${tombstoneSql(t.kind, 'revision', keyJson(t as EntityTable<never>, 'del'))} FROM del
+     RETURNING id AS revision, subject`,
+    [at, ...match.map((_, i) => column(rows.map((r) => r[i]!)))],
+  );
 }
 
 export async function writeChanges(
@@ -79,155 +173,59 @@ export async function writeChanges(
   subjectRoot: string,
 ): Promise<Written[]> {
   const out: Written[] = [];
-  const run = async (text: string, ...columns: string[]) => {
-    out.push(...(await sql.query<Written>(text, [at, ...columns])));
-  };
   const subject = (c: Parameters<typeof changeSubject>[0]) => changeSubject(c, subjectRoot);
-
+  const add = async (written: Promise<Written[]>) => {
+    out.push(...(await written));
+  };
+  // A fixed order of statements in every batch: with rows sorted within each, concurrent batches
+  // take row locks in the same order.
   if (changes.nodeUpserts.length) {
-    const n = sortBy(changes.nodeUpserts, (x) => [x.cluster, x.name]);
-    const e = encode<NodeState>(n, (state) => subject({ kind: 'node', op: 'upsert', state }));
-    await run(
-      `WITH up AS (
-         INSERT INTO node AS t (cluster, name, subject, state, revision, updated_at)
-         SELECT cluster, name, subject, state, ${REVISION}, now()
-           FROM unnest(${col(2)}, ${col(3)}, ${col(4)}, ${col(5)}) AS i(cluster, name, subject, state)
-         ON CONFLICT (cluster, name) DO UPDATE
-           SET state = excluded.state, revision = ${REVISION},
-               updated_at = excluded.updated_at, deleted = false
-           WHERE t.state <> excluded.state OR t.deleted
-         RETURNING t.subject, t.state, t.revision)
-       INSERT INTO outbox (id, subject, payload)
-       SELECT revision, subject, ${stateEventSql('node', 'revision', 'state')} FROM up
-       RETURNING id AS revision, subject`,
-      column(n.map((s) => s.cluster)),
-      column(n.map((s) => s.name)),
-      column(e.map((x) => x.subject)),
-      column(e.map((x) => x.state)),
+    await add(
+      upsertStates(sql, NODES, changes.nodeUpserts, at, (state) =>
+        subject({ kind: 'node', op: 'upsert', state }),
+      ),
     );
   }
-
   if (changes.nodeDeletes.length) {
-    const keys = sortBy(changes.nodeDeletes, (k) => [k.cluster, k.name]);
-    const clusters = column(keys.map((k) => k.cluster));
-    const names = column(keys.map((k) => k.name));
+    const keys = changes.nodeDeletes.map((k) => [k.cluster, k.name]);
     // A pod block's next hop is its node: blocks go with their node (DESIGN.md, PodBlock).
-    await run(
-      `WITH del AS (
-         UPDATE pod_block t SET deleted = true, revision = ${REVISION}, updated_at = now()
-           FROM unnest(${col(2)}, ${col(3)}) AS i(cluster, node)
-          WHERE t.cluster = i.cluster AND t.node = i.node AND NOT t.deleted
-          RETURNING t.subject, t.cluster, t.cidr, t.revision)
-       INSERT INTO outbox (id, subject, payload)
-       SELECT revision, subject, ${tombstoneSql('block', 'revision', `json_build_object('cluster', cluster, 'cidr', cidr)::text`)}
-         FROM del
-       RETURNING id AS revision, subject`,
-      clusters,
-      names,
-    );
-    await run(
-      `WITH del AS (
-         UPDATE node t SET deleted = true, revision = ${REVISION}, updated_at = now()
-           FROM unnest(${col(2)}, ${col(3)}) AS i(cluster, name)
-          WHERE t.cluster = i.cluster AND t.name = i.name AND NOT t.deleted
-          RETURNING t.subject, t.cluster, t.name, t.revision)
-       INSERT INTO outbox (id, subject, payload)
-       SELECT revision, subject, ${tombstoneSql('node', 'revision', `json_build_object('cluster', cluster, 'name', name)::text`)}
-         FROM del
-       RETURNING id AS revision, subject`,
-      clusters,
-      names,
-    );
+    await add(softDelete(sql, BLOCKS, keys, at, ['cluster', 'node']));
+    await add(softDelete(sql, NODES, keys, at));
   }
-
   if (changes.blockUpserts.length) {
-    const b = sortBy(changes.blockUpserts, (x) => [x.cluster, x.cidr]);
-    const e = encode<PodBlockState>(b, (state) => subject({ kind: 'block', op: 'upsert', state }));
-    await run(
-      `WITH up AS (
-         INSERT INTO pod_block AS t (cluster, cidr, node, subject, state, revision, updated_at)
-         SELECT cluster, cidr, node, subject, state, ${REVISION}, now()
-           FROM unnest(${col(2)}, ${col(3)}, ${col(4)}, ${col(5)}, ${col(6)})
-             AS i(cluster, cidr, node, subject, state)
-         ON CONFLICT (cluster, cidr) DO UPDATE
-           SET node = excluded.node, state = excluded.state,
-               revision = ${REVISION}, updated_at = excluded.updated_at, deleted = false
-           WHERE t.state <> excluded.state OR t.deleted
-         RETURNING t.subject, t.state, t.revision)
-       INSERT INTO outbox (id, subject, payload)
-       SELECT revision, subject, ${stateEventSql('block', 'revision', 'state')} FROM up
-       RETURNING id AS revision, subject`,
-      column(b.map((s) => s.cluster)),
-      column(b.map((s) => s.cidr)),
-      column(b.map((s) => s.node)),
-      column(e.map((x) => x.subject)),
-      column(e.map((x) => x.state)),
+    await add(
+      upsertStates(sql, BLOCKS, changes.blockUpserts, at, (state) =>
+        subject({ kind: 'block', op: 'upsert', state }),
+      ),
     );
   }
-
   if (changes.blockDeletes.length) {
-    const keys = sortBy(changes.blockDeletes, (k) => [k.cluster, k.cidr]);
-    await run(
-      `WITH del AS (
-         UPDATE pod_block t SET deleted = true, revision = ${REVISION}, updated_at = now()
-           FROM unnest(${col(2)}, ${col(3)}) AS i(cluster, cidr)
-          WHERE t.cluster = i.cluster AND t.cidr = i.cidr AND NOT t.deleted
-          RETURNING t.subject, t.cluster, t.cidr, t.revision)
-       INSERT INTO outbox (id, subject, payload)
-       SELECT revision, subject, ${tombstoneSql('block', 'revision', `json_build_object('cluster', cluster, 'cidr', cidr)::text`)}
-         FROM del
-       RETURNING id AS revision, subject`,
-      column(keys.map((k) => k.cluster)),
-      column(keys.map((k) => k.cidr)),
+    await add(
+      softDelete(
+        sql,
+        BLOCKS,
+        changes.blockDeletes.map((k) => [k.cluster, k.cidr]),
+        at,
+      ),
     );
   }
-
   if (changes.serviceUpserts.length) {
-    const s = sortBy(changes.serviceUpserts, (x) => [x.cluster, x.namespace, x.name]);
-    const e = encode<ServiceState>(s, (state) => subject({ kind: 'service', op: 'upsert', state }));
-    await run(
-      `WITH up AS (
-         INSERT INTO service AS t (cluster, namespace, name, exported, endpoint_count, subject, state, revision, updated_at)
-         SELECT cluster, namespace, name, exported::boolean, endpoint_count::int, subject, state, ${REVISION}, now()
-           FROM unnest(${col(2)}, ${col(3)}, ${col(4)}, ${col(5)}, ${col(6)}, ${col(7)}, ${col(8)})
-             AS i(cluster, namespace, name, exported, endpoint_count, subject, state)
-         ON CONFLICT (cluster, namespace, name) DO UPDATE
-           SET exported = excluded.exported, endpoint_count = excluded.endpoint_count, state = excluded.state,
-               revision = ${REVISION}, updated_at = excluded.updated_at, deleted = false
-           WHERE t.state <> excluded.state OR t.deleted
-         RETURNING t.subject, t.state, t.revision)
-       INSERT INTO outbox (id, subject, payload)
-       SELECT revision, subject, ${stateEventSql('service', 'revision', 'state')} FROM up
-       RETURNING id AS revision, subject`,
-      column(s.map((x) => x.cluster)),
-      column(s.map((x) => x.namespace)),
-      column(s.map((x) => x.name)),
-      column(s.map((x) => String(x.exported))),
-      column(s.map((x) => String(x.endpoints.length))),
-      column(e.map((x) => x.subject)),
-      column(e.map((x) => x.state)),
+    await add(
+      upsertStates(sql, SERVICES, changes.serviceUpserts, at, (state) =>
+        subject({ kind: 'service', op: 'upsert', state }),
+      ),
     );
   }
-
   if (changes.serviceDeletes.length) {
-    const keys = sortBy(changes.serviceDeletes, (k) => [k.cluster, k.namespace, k.name]);
-    await run(
-      `WITH del AS (
-         UPDATE service t SET deleted = true, revision = ${REVISION}, updated_at = now()
-           FROM unnest(${col(2)}, ${col(3)}, ${col(4)}) AS i(cluster, namespace, name)
-          WHERE t.cluster = i.cluster AND t.namespace = i.namespace AND t.name = i.name AND NOT t.deleted
-          RETURNING t.subject, t.cluster, t.namespace, t.name, t.revision)
-       INSERT INTO outbox (id, subject, payload)
-       SELECT revision, subject,
-              ${tombstoneSql('service', 'revision', `json_build_object('cluster', cluster, 'namespace', namespace, 'name', name)::text`)}
-         FROM del
-       RETURNING id AS revision, subject`,
-      column(keys.map((k) => k.cluster)),
-      column(keys.map((k) => k.namespace)),
-      column(keys.map((k) => k.name)),
+    await add(
+      softDelete(
+        sql,
+        SERVICES,
+        changes.serviceDeletes.map((k) => [k.cluster, k.namespace, k.name]),
+        at,
+      ),
     );
   }
-
   return out;
 }
 
@@ -252,19 +250,11 @@ export async function insertOutbox(sql: Sql, rows: readonly OutboxRow[]): Promis
  */
 export async function deleteClusterEntities(sql: Sql, cluster: string, at: string): Promise<number> {
   let count = 0;
-  for (const [table, kind, key] of [
-    [
-      'service',
-      'service',
-      `json_build_object('cluster', cluster, 'namespace', namespace, 'name', name)::text`,
-    ],
-    ['pod_block', 'block', `json_build_object('cluster', cluster, 'cidr', cidr)::text`],
-    ['node', 'node', `json_build_object('cluster', cluster, 'name', name)::text`],
-  ] as const) {
+  for (const t of [SERVICES, BLOCKS, NODES] as EntityTable<never>[]) {
     count += await sql.execute(
-      `WITH del AS (DELETE FROM ${table} t WHERE t.cluster = $2 RETURNING t.*)
+      `WITH del AS (DELETE FROM ${t.table} t WHERE t.cluster = $2 RETURNING t.*)
        INSERT INTO outbox (id, subject, payload)
-       SELECT rev, subject, ${tombstoneSql(kind, 'rev', key)}
+       SELECT rev, subject, ${tombstoneSql(t.kind, 'rev', keyJson(t, 'live'))}
          FROM (SELECT *, ${REVISION} AS rev FROM del WHERE NOT deleted) live`,
       [at, cluster],
     );
