@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   ISTHMUS_TOMBSTONE_RETENTION_MS: int(60_000, 30 * 86_400_000).default(600_000),
   RELAY_BATCH_SIZE: int(1, 50_000).default(2000),
   RELAY_POLL_INTERVAL_MS: int(10, 60_000).default(500),
+  RELAY_STREAM_CHECK_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   MIGRATE_ON_START: bool.default(true),
 });
 
@@ -76,6 +77,7 @@ export class RegistryConfig {
   readonly tombstoneRetentionMs!: number;
   readonly relayBatchSize!: number;
   readonly relayPollIntervalMs!: number;
+  readonly relayStreamCheckIntervalMs!: number;
   readonly migrateOnStart!: boolean;
 
   static fromEnv(env: Record<string, string | undefined> = process.env): RegistryConfig {
@@ -113,6 +115,7 @@ export class RegistryConfig {
       tombstoneRetentionMs: e.ISTHMUS_TOMBSTONE_RETENTION_MS,
       relayBatchSize: e.RELAY_BATCH_SIZE,
       relayPollIntervalMs: e.RELAY_POLL_INTERVAL_MS,
+      relayStreamCheckIntervalMs: e.RELAY_STREAM_CHECK_INTERVAL_MS,
       migrateOnStart: e.MIGRATE_ON_START,
     });
   }

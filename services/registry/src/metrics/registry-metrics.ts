@@ -52,6 +52,11 @@ export class RegistryMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly streamResyncs = new Counter({
+    name: 'isthmus_registry_stream_resyncs_total',
+    help: 'Times the stream was found missing and the whole registry state was re-published',
+    registers: [this.registry],
+  });
   readonly relayErrors = new Counter({
     name: 'isthmus_registry_relay_errors_total',
     help: 'Relay rounds that failed (NATS or database unavailable); the round is retried',

@@ -15,6 +15,7 @@ import { RegistryMetrics } from '../metrics/registry-metrics';
 import { RegistryWriter } from '../writer/registry-writer';
 import { BusService } from './bus.service';
 import { planRelayBatch, type PendingRow } from './relay-batch';
+import { enqueueResync } from './resync';
 
 /** Seams for tests that need to stop the relay between its steps (fault injection). */
 export interface RelayHooks {
@@ -40,6 +41,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private kicked = false;
   private wake: (() => void) | undefined;
   private streamReady = false;
+  private streamCheckedAt = 0;
   private stopRequested!: () => void;
   private readonly stopped = new Promise<'stopped'>(
     (resolve) => (this.stopRequested = () => resolve('stopped')),
@@ -119,6 +121,31 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
+  /**
+   * Creates the stream if it is missing. A stream that had to be created while the registry
+   * already has state was lost (a NATS server back without its store, a deleted stream): the
+   * registry's whole state goes back into the outbox (see enqueueResync).
+   */
+  private async ensureStream(nc: NatsConnection): Promise<void> {
+    const { action } = await ensureStateStream(await jetstreamManager(nc), {
+      name: this.config.streamName,
+      subjects: [`${this.config.subjectRoot}.registry.>`],
+      duplicateWindowMs: this.config.duplicateWindowMs,
+      replicas: this.config.streamReplicas,
+    });
+    if (action === 'created') {
+      const queued = await this.pg.transaction((sql) =>
+        enqueueResync(sql, this.config.subjectRoot, new Date().toISOString()),
+      );
+      if (queued > 0) {
+        this.metrics.streamResyncs.inc();
+        this.log.warn(`stream ${this.config.streamName} was missing: re-publishing ${queued} current states`);
+      }
+    }
+    this.streamReady = true;
+    this.streamCheckedAt = Date.now();
+  }
+
   /** One round: how many events it published, and whether more are waiting. */
   async relayOnce(nc: NatsConnection): Promise<{ published: number; more: boolean }> {
     const end = this.metrics.relayRoundSeconds.startTimer();
@@ -130,14 +157,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async relayRound(nc: NatsConnection): Promise<{ published: number; more: boolean }> {
-    if (!this.streamReady) {
-      await ensureStateStream(await jetstreamManager(nc), {
-        name: this.config.streamName,
-        subjects: [`${this.config.subjectRoot}.registry.>`],
-        duplicateWindowMs: this.config.duplicateWindowMs,
-        replicas: this.config.streamReplicas,
-      });
-      this.streamReady = true;
+    if (!this.streamReady || Date.now() - this.streamCheckedAt > this.config.relayStreamCheckIntervalMs) {
+      await this.ensureStream(nc);
     }
     return this.pg.transaction(async (sql) => {
       const [lock] = await sql.query<{ locked: boolean }>(

@@ -1,9 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StateConsumer } from '@isthmus/bus';
-import { decodeRegistryEvent, keyOf, subjectForKey, type RegistryEvent } from '@isthmus/contracts';
 import { natsUrl } from '@isthmus/testing';
 import { eventually, startRegistry, type RegistryUnderTest } from '../testing/registry-harness';
+import { registryState, replayStream } from '../testing/registry-state';
 import { OutboxRelay } from './outbox-relay';
 
 /**
@@ -55,90 +54,14 @@ describe('a new consumer replaying the registry stream', () => {
     await r.request('PATCH', '/v1/clusters/alpha', { labels: { tier: 'gold' } });
     await eventually(async () => (await r.app.get(OutboxRelay).pending()) === 0, 'the relay');
 
-    const replayed = new Map<string, RegistryEvent>();
-    const root = r.config.subjectRoot;
-    const consumer = new StateConsumer<RegistryEvent>({
-      nc,
-      stream: r.config.streamName,
-      durableName: 'replay-test',
-      filterSubject: `${root}.registry.>`,
-      replay: 'full',
-      decode: (subject, data) => decodeRegistryEvent(subject, data, root),
-      revisionOf: (e) => e.revision,
-      apply: async (subject, e) => {
-        if (e.deleted) replayed.delete(subject);
-        else replayed.set(subject, e);
-      },
-    });
-    await consumer.start();
-    await consumer.caughtUp;
-    await consumer.stop();
-
-    // Both sides sorted by the entity's subject, and compared on the published state only.
-    const bySubject = (kind: RegistryEvent['kind'], states: Record<string, unknown>[]) =>
-      new Map(
-        states.map((state) => [
-          subjectForKey(kind, keyOf({ kind, deleted: false, state } as never), root),
-          state,
-        ]),
-      );
-    const fromStream = (kind: RegistryEvent['kind']) =>
-      new Map(
-        [...replayed]
-          .filter(([, e]) => e.kind === kind)
-          .map(([subject, e]) => [subject, !e.deleted && e.state]),
-      );
-    const fromApi = async (path: string) => {
-      const items: Record<string, unknown>[] = [];
-      let cursor: string | null = null;
-      do {
-        const res: { body: { items: Record<string, unknown>[]; nextCursor: string | null } } =
-          await r.request(
-            'GET',
-            `${path}${path.includes('?') ? '&' : '?'}limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
-          );
-        items.push(...res.body.items);
-        cursor = res.body.nextCursor;
-      } while (cursor);
-      return items.map(publishedPart);
-    };
-
-    const clusters = await fromApi('/v1/clusters');
-    expect(clusters.map((c) => c.id)).toEqual(['alpha', 'beta', 'gamma']);
-    expect(fromStream('cluster')).toEqual(bySubject('cluster', clusters));
-
-    const nodes = (
-      await Promise.all(['alpha', 'beta', 'gamma'].map((c) => fromApi(`/v1/clusters/${c}/nodes`)))
-    ).flat();
-    expect(nodes).toHaveLength(19);
-    expect(fromStream('node')).toEqual(bySubject('node', nodes));
-
-    const blocks = await fromApi('/v1/pod-blocks');
-    expect(blocks).toHaveLength(19); // round 2 of alpha (10) and beta (9: one node deleted with its block)
-    expect(fromStream('block')).toEqual(bySubject('block', blocks));
-
-    const services = await Promise.all(
-      (await fromApi('/v1/services')).map(async (s) =>
-        publishedPart(
-          (await r.request('GET', `/v1/clusters/${s.cluster}/services/${s.namespace}/${s.name}`)).body,
-        ),
-      ),
-    );
-    expect(services).toHaveLength(2);
-    expect(fromStream('service')).toEqual(bySubject('service', services));
+    const replayed = await replayStream(nc, r, 'replay-test');
+    const current = await registryState(r);
+    const count = (kind: string) =>
+      [...current.keys()].filter((s) => s.includes(`.registry.${kind}.`)).length;
+    expect(count('cluster')).toBe(3);
+    expect(count('node')).toBe(19);
+    expect(count('block')).toBe(19); // round 2 of alpha (10) and beta (9: one node deleted with its block)
+    expect(count('service')).toBe(2);
+    expect(replayed).toEqual(current);
   });
 });
-
-/** An API object without what the API adds to the published state. */
-function publishedPart(o: Record<string, unknown>): Record<string, unknown> {
-  const {
-    revision: _r,
-    updatedAt: _u,
-    createdAt: _c,
-    counts: _n,
-    connection: _x,
-    endpointCount: _e,
-    ...state
-  } = o;
-  return state;
-}

@@ -26,12 +26,13 @@ import type { OutboxRow } from './events';
  * - Rows are sorted by key within each statement, so concurrent batches lock rows in one order.
  */
 const REVISION = `nextval(pg_get_serial_sequence('outbox', 'id'))`;
+export const revisionSql = REVISION;
 
 /** RegistryEvent JSON text (libs/contracts) around a state or a key that is already JSON text. */
-const stateEventSql = (kind: string, rev: string, state: string) =>
-  `'{"kind":"${kind}","revision":' || ${rev} || ',"at":"' || $1 || '","deleted":false,"state":' || ${state} || '}'`;
-const tombstoneSql = (kind: string, rev: string, key: string) =>
-  `'{"kind":"${kind}","revision":' || ${rev} || ',"at":"' || $1 || '","deleted":true,"key":' || ${key} || '}'`;
+export const stateEventSql = (kind: string, rev: string, state: string, at = '$1') =>
+  `'{"kind":"${kind}","revision":' || ${rev} || ',"at":"' || ${at} || '","deleted":false,"state":' || ${state} || '}'`;
+export const tombstoneSql = (kind: string, rev: string, key: string, at = '$1') =>
+  `'{"kind":"${kind}","revision":' || ${rev} || ',"at":"' || ${at} || '","deleted":true,"key":' || ${key} || '}'`;
 
 export interface Written {
   revision: bigint;
@@ -66,7 +67,7 @@ export async function existingClusters(sql: Sql, clusters: readonly string[]): P
 }
 
 /** How one kind of entity is stored: its table, key columns and the columns lists filter on. */
-interface EntityTable<S> {
+export interface EntityTable<S> {
   table: 'node' | 'pod_block' | 'service';
   kind: 'node' | 'block' | 'service';
   key: readonly string[];
@@ -100,8 +101,11 @@ const SERVICES: EntityTable<ServiceState> = {
   ],
 };
 
+/** Every entity table, in the order cluster deletion and resync go through them. */
+export const entityTables = [SERVICES, BLOCKS, NODES] as EntityTable<never>[];
+
 /** The tombstone's key as JSON text, from the deleted row's key columns. */
-const keyJson = (t: EntityTable<never>, alias: string) =>
+export const keyJson = (t: EntityTable<never>, alias: string) =>
   `json_build_object(${t.key.map((k) => `'${k}', ${alias}.${k}`).join(', ')})::text`;
 
 /**
@@ -250,7 +254,7 @@ export async function insertOutbox(sql: Sql, rows: readonly OutboxRow[]): Promis
  */
 export async function deleteClusterEntities(sql: Sql, cluster: string, at: string): Promise<number> {
   let count = 0;
-  for (const t of [SERVICES, BLOCKS, NODES] as EntityTable<never>[]) {
+  for (const t of entityTables) {
     count += await sql.execute(
       `WITH del AS (DELETE FROM ${t.table} t WHERE t.cluster = $2 RETURNING t.*)
        INSERT INTO outbox (id, subject, payload)
