@@ -33,6 +33,15 @@ export class PgService implements OnModuleDestroy {
   /** Runs `fn` in a transaction; commits if it resolves, rolls back if it throws. */
   async transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // pg listens for errors only on idle clients. A checked-out one whose server goes away (a
+    // restart: FATAL 57P01) between two queries, e.g. while the relay awaits NATS, would emit
+    // 'error' with no listener and end the process; here the error fails the transaction instead.
+    let lost: Error | undefined;
+    const onError = (e: Error) => {
+      lost = e;
+      this.log.warn(`database connection lost during a transaction: ${e.message}`);
+    };
+    client.on('error', onError);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -43,7 +52,9 @@ export class PgService implements OnModuleDestroy {
       await client.query('ROLLBACK').catch(() => (broken = true));
       throw e;
     } finally {
-      client.release(broken);
+      client.removeListener('error', onError);
+      // A client that saw an error is not given back to the pool: it is closed.
+      client.release(broken || lost !== undefined);
     }
   }
 

@@ -1,4 +1,5 @@
-import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/auth.guard';
 import { PrismaService } from '../db/prisma.service';
@@ -26,7 +27,7 @@ export class HealthController {
 
   @Public()
   @Get('readyz')
-  async readyz() {
+  async readyz(@Res({ passthrough: true }) res: Response) {
     const [postgres, nats] = await Promise.all([
       this.prisma.$queryRawUnsafe('SELECT 1').then(
         () => true,
@@ -35,7 +36,10 @@ export class HealthController {
       this.bus.ping(),
     ]);
     const checks = { postgres: postgres ? 'ok' : 'unavailable', nats: nats ? 'ok' : 'unavailable' };
-    if (!postgres || !nats) throw new ServiceUnavailableException({ message: 'not ready', checks });
+    if (!postgres || !nats) {
+      res.status(503);
+      return { status: 'unavailable', checks };
+    }
     return { status: 'ok', checks };
   }
 }

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
+import { isDependencyUnavailable } from './dependency-errors';
 import { DomainError } from './domain-errors';
 
 interface ErrorBody {
@@ -27,6 +28,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.log.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (body.statusCode === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="isthmus"');
+    if (body.statusCode === 503) res.setHeader('Retry-After', '2');
     if (!res.headersSent) res.status(body.statusCode).json(body);
   }
 
@@ -60,6 +62,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
             ? 'request body is too large; split the change into several requests'
             : (e as Error).message;
       return { statusCode: status, error: reason(status), message };
+    }
+    if (isDependencyUnavailable(e)) {
+      this.log.warn(`database unavailable: ${(e as Error)?.message ?? String(e)}`);
+      return {
+        statusCode: 503,
+        error: reason(503),
+        message:
+          'the registry database is unavailable; retry shortly (writes are whole states: a retried write is applied once)',
+      };
     }
     return {
       statusCode: 500,
