@@ -23,6 +23,7 @@ import { BusService } from './outbox/bus.service';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { RegistryWriter } from './writer/registry-writer';
 import { TombstonePurger } from './writer/tombstone-purger';
+import { SourceManager } from './sources/source-manager';
 
 @Module({})
 export class RegistryModule implements NestModule {
@@ -44,6 +45,7 @@ export class RegistryModule implements NestModule {
         RegistryMetrics,
         RegistryWriter,
         TombstonePurger,
+        SourceManager,
         BusService,
         OutboxRelay,
         ClustersService,

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RegistryUnderTest } from '../testing/registry-harness';
 
 const SECRET = 'hunter2-very-secret-password';
-const KUBECONFIG = 'apiVersion: v1\nkind: Config\nusers: [{name: u, user: {token: super-secret-token}}]\n';
+// Complete enough to load; never contacted (sources are off in this suite).
+const KUBECONFIG = [
+  'apiVersion: v1',
+  'kind: Config',
+  'clusters: [{name: east, cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}}]',
+  'users: [{name: u, user: {token: super-secret-token}}]',
+  'contexts: [{name: admin, context: {cluster: east, user: u}}]',
+  'current-context: admin',
+  '',
+].join('\n');
 
 describe('clusters API', () => {
   let r: RegistryUnderTest;
@@ -76,6 +85,14 @@ describe('clusters API', () => {
       /exactly one of/,
     ],
     [{ id: 'x', kind: 'marathon', connection: { url: 'ftp://m' } }, /http:\/\/ or https:\/\//],
+    [
+      { id: 'x', kind: 'kubernetes', connection: { kubeconfig: 'apiVersion: v1\nkind: Config\n' } },
+      /connection.kubeconfig is invalid: the kubeconfig names no cluster/,
+    ],
+    [
+      { id: 'x', kind: 'kubernetes', connection: { kubeconfig: KUBECONFIG, context: 'nope' } },
+      /no context "nope"/,
+    ],
     [{ id: 'x', kind: 'static', asn: 0 }, /asn/],
     [{ id: 'x', kind: 'static', asn: 4294967296 }, /asn/],
     [[1, 2], /invalid/],

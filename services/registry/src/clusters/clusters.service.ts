@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { PrismaService, type Tx } from '../db/prisma.service';
 import { prismaSql } from '../db/sql';
 import type { Cluster } from '../generated/prisma/client';
-import { ConflictError, NotFoundError } from '../http/domain-errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../http/domain-errors';
+import { loadKubeConfig } from '../sources/kubernetes/kube-source';
 import { decodeCursor, pageOf, type Page } from '../http/pagination';
 import { parseInput } from '../http/zod-input';
 import { RegistryConfig } from '../config/config';
@@ -53,6 +54,8 @@ export function clusterState(row: Cluster): ClusterState {
 
 @Injectable()
 export class ClustersService {
+  private readonly changeListeners: (() => void)[] = [];
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly writer: RegistryWriter,
@@ -60,6 +63,7 @@ export class ClustersService {
   ) {}
 
   async create(body: CreateClusterBody): Promise<ClusterView> {
+    if (body.kind === 'kubernetes') checkInlineKubeconfig(body.connection);
     const row = await this.writer.inClusterTransaction([body.id], async (tx, at) => {
       if (await tx.cluster.findUnique({ where: { id: body.id }, select: { id: true } })) {
         throw new ConflictError(
@@ -84,6 +88,7 @@ export class ClustersService {
       });
       return { result: created, events: [this.clusterEvent(created, at)] };
     });
+    this.changed();
     return this.view(row, emptyCounts());
   }
 
@@ -119,6 +124,7 @@ export class ClustersService {
               body.connection,
               `connection for a ${current.kind} cluster`,
             );
+      if (connection && current.kind === 'kubernetes') checkInlineKubeconfig(connection);
       const next = { ...current };
       if (body.asn !== undefined) next.asn = body.asn === null ? null : BigInt(body.asn);
       if (body.labels !== undefined) next.labels = body.labels;
@@ -141,6 +147,7 @@ export class ClustersService {
       });
       return { result: updated, events: stateChanged ? [this.clusterEvent(updated, at)] : [] };
     });
+    this.changed();
     return this.view(row, (await this.counts([id])).get(id) ?? emptyCounts());
   }
 
@@ -149,7 +156,7 @@ export class ClustersService {
    * for the cluster itself, in one transaction.
    */
   async delete(id: string): Promise<{ tombstones: number }> {
-    return this.writer.inClusterTransaction([id], async (tx, at) => {
+    const result = await this.writer.inClusterTransaction([id], async (tx, at) => {
       await this.require(tx, id);
       const entities = await deleteClusterEntities(prismaSql(tx), id, at);
       const [cluster] = await tx.$queryRawUnsafe<{ revision: bigint }[]>(
@@ -158,6 +165,46 @@ export class ClustersService {
       );
       const events = [tombstoneEvent('cluster', { id }, cluster!.revision, at, this.config.subjectRoot)];
       return { result: { tombstones: entities + 1 }, events };
+    });
+    this.changed();
+    return result;
+  }
+
+  /** Called after a cluster is created, changed or deleted (the source manager reacts at once). */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) l();
+  }
+
+  /**
+   * Records a cluster's status as its source sees it; a cluster event only when something a
+   * consumer can see changes. `synced` also stamps lastSyncAt.
+   */
+  async setStatus(
+    id: string,
+    status: ClusterState['status'],
+    reason: string | null,
+    synced: boolean,
+  ): Promise<void> {
+    await this.writer.inClusterTransaction([id], async (tx, at) => {
+      const current = await tx.cluster.findUnique({ where: { id } });
+      if (!current) return { result: undefined, events: [] }; // deleted meanwhile
+      if (current.status === status && current.statusReason === reason && !synced)
+        return { result: undefined, events: [] };
+      const updated = await tx.cluster.update({
+        where: { id },
+        data: {
+          status,
+          statusReason: reason,
+          ...(synced ? { lastSyncAt: new Date(at) } : {}),
+          revision: await nextRevision(tx),
+          updatedAt: new Date(at),
+        },
+      });
+      return { result: undefined, events: [this.clusterEvent(updated, at)] };
     });
   }
 
@@ -236,4 +283,14 @@ async function nextRevision(tx: Tx): Promise<bigint> {
 
 function emptyCounts(): ClusterCounts {
   return { nodes: 0, podBlocks: 0, services: 0, exportedServices: 0, endpoints: 0 };
+}
+
+/** An inline kubeconfig must load and name a cluster: a 400 now beats a cluster stuck connecting. */
+function checkInlineKubeconfig(connection: Record<string, unknown>): void {
+  if (typeof connection.kubeconfig !== 'string') return;
+  try {
+    loadKubeConfig({ kubeconfig: connection.kubeconfig, context: connection.context as string | undefined });
+  } catch (e) {
+    throw new InvalidInputError(`connection.kubeconfig is invalid: ${(e as Error).message}`);
+  }
 }

@@ -50,6 +50,16 @@ const EnvSchema = z.object({
   RELAY_POLL_INTERVAL_MS: int(10, 60_000).default(500),
   RELAY_STREAM_CHECK_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   MIGRATE_ON_START: bool.default(true),
+  SOURCES_ENABLED: bool.default(true),
+  CLUSTER_LEASE_MS: int(1000, 600_000).default(10_000),
+  SOURCE_SYNC_INTERVAL_MS: int(100, 600_000).default(3_000),
+  SOURCE_FLUSH_INTERVAL_MS: int(1, 10_000).default(20),
+  SOURCE_DEGRADED_AFTER_MS: int(0, 3_600_000).default(10_000),
+  CLUSTER_LOST_AFTER_MS: int(1000, 86_400_000).default(300_000),
+  SOURCE_BACKOFF_INITIAL_MS: int(10, 60_000).default(500),
+  SOURCE_BACKOFF_MAX_MS: int(100, 600_000).default(30_000),
+  KUBE_WATCH_REFRESH_MS: int(1000, 86_400_000).default(300_000),
+  KUBE_CRD_CHECK_INTERVAL_MS: int(100, 3_600_000).default(15_000),
 });
 
 export class ConfigError extends Error {
@@ -79,6 +89,16 @@ export class RegistryConfig {
   readonly relayPollIntervalMs!: number;
   readonly relayStreamCheckIntervalMs!: number;
   readonly migrateOnStart!: boolean;
+  readonly sourcesEnabled!: boolean;
+  readonly clusterLeaseMs!: number;
+  readonly sourceSyncIntervalMs!: number;
+  readonly sourceFlushIntervalMs!: number;
+  readonly sourceDegradedAfterMs!: number;
+  readonly clusterLostAfterMs!: number;
+  readonly sourceBackoffInitialMs!: number;
+  readonly sourceBackoffMaxMs!: number;
+  readonly kubeWatchRefreshMs!: number;
+  readonly kubeCrdCheckIntervalMs!: number;
 
   static fromEnv(env: Record<string, string | undefined> = process.env): RegistryConfig {
     // An empty variable means "not set" (docker-compose writes VAR= for unset interpolations).
@@ -117,6 +137,16 @@ export class RegistryConfig {
       relayPollIntervalMs: e.RELAY_POLL_INTERVAL_MS,
       relayStreamCheckIntervalMs: e.RELAY_STREAM_CHECK_INTERVAL_MS,
       migrateOnStart: e.MIGRATE_ON_START,
+      sourcesEnabled: e.SOURCES_ENABLED,
+      clusterLeaseMs: e.CLUSTER_LEASE_MS,
+      sourceSyncIntervalMs: e.SOURCE_SYNC_INTERVAL_MS,
+      sourceFlushIntervalMs: e.SOURCE_FLUSH_INTERVAL_MS,
+      sourceDegradedAfterMs: e.SOURCE_DEGRADED_AFTER_MS,
+      clusterLostAfterMs: e.CLUSTER_LOST_AFTER_MS,
+      sourceBackoffInitialMs: e.SOURCE_BACKOFF_INITIAL_MS,
+      sourceBackoffMaxMs: e.SOURCE_BACKOFF_MAX_MS,
+      kubeWatchRefreshMs: e.KUBE_WATCH_REFRESH_MS,
+      kubeCrdCheckIntervalMs: e.KUBE_CRD_CHECK_INTERVAL_MS,
     });
   }
 }

@@ -40,6 +40,8 @@ export function registryEnv(
     ISTHMUS_SUBJECT_ROOT: root,
     ISTHMUS_REGISTRY_STREAM: root.toUpperCase(),
     RELAY_POLL_INTERVAL_MS: '50',
+    // Source tests turn watching on; elsewhere clusters of kind kubernetes are just records.
+    SOURCES_ENABLED: 'false',
     LOG_LEVEL: 'warn',
     ...overrides,
   };

@@ -30,6 +30,13 @@ export class EntityReconciler {
     for (const s of known.services) this.services.set(`${s.namespace}/${s.name}`, undefined);
   }
 
+  /** Forgets what was emitted (a write failed): everything known becomes "content unknown". */
+  forget(): void {
+    for (const k of this.nodes.keys()) this.nodes.set(k, undefined);
+    for (const [cidr, b] of this.blocks) this.blocks.set(cidr, { text: undefined, node: b.node });
+    for (const k of this.services.keys()) this.services.set(k, undefined);
+  }
+
   /** Changes for what the inventory marked dirty. */
   changes(inventory: KubeInventory, dirty: Dirty): EntityChange[] {
     const out: EntityChange[] = [];

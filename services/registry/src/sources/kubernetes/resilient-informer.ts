@@ -1,0 +1,127 @@
+import type { WatchHealth } from '../cluster-health';
+
+/** The part of client-node's ListWatch (makeInformer) this wrapper drives. */
+export interface InformerLike<T> {
+  on(verb: 'add' | 'update' | 'delete', cb: (obj: T) => void): void;
+  on(verb: 'error', cb: (err: unknown) => void): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ResilientInformerOptions<T> {
+  /** The resource, for logs and the cluster's status reason ("endpointslices"). */
+  name: string;
+  informer: InformerLike<T>;
+  onEvent: (type: 'upsert' | 'delete', obj: T) => void;
+  /** Restart delay after an error: doubles from initialMs up to maxMs, with jitter. */
+  backoff: { initialMs: number; maxMs: number };
+  /** Re-open the watch this often (resuming from the last resourceVersion). */
+  refreshEveryMs: number;
+  log: { warn(message: string): void; log(message: string): void };
+  now?: () => number;
+}
+
+function describe(err: unknown): string {
+  const e = err as { statusCode?: number; code?: number | string; message?: string; body?: unknown };
+  const status = e?.statusCode ?? (typeof e?.code === 'number' ? e.code : undefined);
+  const message = e?.message ?? String(err);
+  return status ? `HTTP ${status}: ${message}` : message;
+}
+
+/** Errors that our own stop() causes (client-node aborts the watch request and reports it). */
+function isOwnAbort(err: unknown): boolean {
+  const e = err as { name?: string; type?: string; message?: string };
+  return e?.name === 'AbortError' || e?.type === 'aborted' || /aborted/i.test(e?.message ?? '');
+}
+
+/**
+ * client-node's informer (ListWatch) restarts its watch by itself only after a clean end of the
+ * stream or a 410 Gone (then it relists); after any other error (a list answered 500, a reset
+ * connection, unparsable JSON) it reports the error once and stops for good. It also never
+ * notices a watch connection that died silently (it asks for no bookmarks and its timeout is
+ * not applied). This wrapper restarts it after every error with a jittered exponential backoff,
+ * re-opens the watch periodically, and keeps the health the cluster's status is made of.
+ * See docs/architecture.md and the fake API server's tests in libs/fake-kube.
+ */
+export class ResilientInformer<T> {
+  private synced = false;
+  private failingSince: number | null = null;
+  private lastError: string | null = null;
+  private errors = 0;
+  private attempt = 0;
+  private stopped = true;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: ResilientInformerOptions<T>) {
+    this.now = opts.now ?? Date.now;
+    const informer = opts.informer;
+    informer.on('add', (o) => opts.onEvent('upsert', o));
+    informer.on('update', (o) => opts.onEvent('upsert', o));
+    informer.on('delete', (o) => opts.onEvent('delete', o));
+    informer.on('error', (err) => this.failed(err));
+  }
+
+  health(): WatchHealth {
+    return {
+      name: this.opts.name,
+      synced: this.synced,
+      failingSince: this.failingSince,
+      lastError: this.lastError,
+    };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.run();
+    this.refreshTimer = setInterval(() => void this.refresh(), this.opts.refreshEveryMs);
+    this.refreshTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.refreshTimer);
+    await this.opts.informer.stop().catch(() => undefined);
+  }
+
+  /** One (re)start: list (if needed) and watch. Success when no error came while starting. */
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    const errorsBefore = this.errors;
+    try {
+      await this.opts.informer.start();
+    } catch (err) {
+      this.failed(err);
+      return;
+    }
+    if (this.errors === errorsBefore && !this.stopped) {
+      if (this.failingSince !== null) this.opts.log.log(`${this.opts.name}: watching again`);
+      this.synced = true;
+      this.failingSince = null;
+      this.lastError = null;
+      this.attempt = 0;
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.stopped || this.failingSince !== null) return; // a restart is already scheduled
+    await this.opts.informer.stop().catch(() => undefined);
+    await this.run();
+  }
+
+  private failed(err: unknown): void {
+    if (this.stopped || isOwnAbort(err)) return;
+    this.errors++;
+    this.failingSince ??= this.now();
+    this.lastError = describe(err);
+    const base = Math.min(this.opts.backoff.maxMs, this.opts.backoff.initialMs * 2 ** this.attempt++);
+    const delay = Math.round(base / 2 + (Math.random() * base) / 2);
+    this.opts.log.warn(`${this.opts.name}: ${this.lastError}; restarting in ${delay} ms`);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => void this.run(), delay);
+    this.restartTimer.unref();
+  }
+}
