@@ -58,7 +58,7 @@ const EnvSchema = z.object({
   CLUSTER_LOST_AFTER_MS: int(1000, 86_400_000).default(300_000),
   SOURCE_BACKOFF_INITIAL_MS: int(10, 60_000).default(500),
   SOURCE_BACKOFF_MAX_MS: int(100, 600_000).default(30_000),
-  KUBE_WATCH_REFRESH_MS: int(1000, 86_400_000).default(300_000),
+  KUBE_WATCH_TIMEOUT_SECONDS: int(1, 86_400).default(300),
   KUBE_CRD_CHECK_INTERVAL_MS: int(100, 3_600_000).default(15_000),
 });
 
@@ -97,7 +97,7 @@ export class RegistryConfig {
   readonly clusterLostAfterMs!: number;
   readonly sourceBackoffInitialMs!: number;
   readonly sourceBackoffMaxMs!: number;
-  readonly kubeWatchRefreshMs!: number;
+  readonly kubeWatchTimeoutSeconds!: number;
   readonly kubeCrdCheckIntervalMs!: number;
 
   static fromEnv(env: Record<string, string | undefined> = process.env): RegistryConfig {
@@ -145,7 +145,7 @@ export class RegistryConfig {
       clusterLostAfterMs: e.CLUSTER_LOST_AFTER_MS,
       sourceBackoffInitialMs: e.SOURCE_BACKOFF_INITIAL_MS,
       sourceBackoffMaxMs: e.SOURCE_BACKOFF_MAX_MS,
-      kubeWatchRefreshMs: e.KUBE_WATCH_REFRESH_MS,
+      kubeWatchTimeoutSeconds: e.KUBE_WATCH_TIMEOUT_SECONDS,
       kubeCrdCheckIntervalMs: e.KUBE_CRD_CHECK_INTERVAL_MS,
     });
   }

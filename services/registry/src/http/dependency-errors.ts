@@ -33,6 +33,11 @@ const UNAVAILABLE_MESSAGES = [
   /Timed out fetching a new connection/i,
   /the database system is (starting up|shutting down|in recovery mode)/i,
   /terminating connection due to administrator command/i,
+  // node-postgres, on a client whose connection died (no code on these)
+  /is not queryable/i,
+  /server closed the connection unexpectedly/i,
+  /unexpected postmaster exit/i,
+  /Client was closed/i,
 ];
 
 export function isDependencyUnavailable(error: unknown): boolean {

@@ -24,7 +24,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) {
+    if (body.statusCode === 500) {
       this.log.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (body.statusCode === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="isthmus"');

@@ -130,7 +130,7 @@ export class SourceManager implements OnApplicationBootstrap, OnApplicationShutd
         lostAfterMs: this.config.clusterLostAfterMs,
       },
       flushIntervalMs: this.config.sourceFlushIntervalMs,
-      watchRefreshMs: this.config.kubeWatchRefreshMs,
+      watchTimeoutSeconds: this.config.kubeWatchTimeoutSeconds,
       crdCheckIntervalMs: this.config.kubeCrdCheckIntervalMs,
       backoff: { initialMs: this.config.sourceBackoffInitialMs, maxMs: this.config.sourceBackoffMaxMs },
       log,

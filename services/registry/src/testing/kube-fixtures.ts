@@ -129,3 +129,41 @@ export function serviceExport(namespace: string, name: string) {
     metadata: { name, namespace },
   };
 }
+
+function crd(group: string, version: string, kind: string, plural: string, scope: 'Cluster' | 'Namespaced') {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope,
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
+    },
+  };
+}
+
+/** Calico's IPAM block CRD (crd.projectcalico.org/v1 BlockAffinity, cluster-scoped). */
+export const blockAffinityCrd = crd(
+  'crd.projectcalico.org',
+  'v1',
+  'BlockAffinity',
+  'blockaffinities',
+  'Cluster',
+);
+/** The MCS API's ServiceExport CRD (multicluster.x-k8s.io/v1alpha1, namespaced). */
+export const serviceExportCrd = crd(
+  'multicluster.x-k8s.io',
+  'v1alpha1',
+  'ServiceExport',
+  'serviceexports',
+  'Namespaced',
+);

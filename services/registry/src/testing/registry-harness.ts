@@ -2,7 +2,7 @@ import type { INestApplication, Provider } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { createTestDatabase, natsUrl, uniqueName, type TestDatabase } from '@isthmus/testing';
-import { createRegistryApp } from '../bootstrap';
+import { createRegistryApp, registryLogger } from '../bootstrap';
 import { RegistryConfig } from '../config/config';
 
 export const OPERATOR_TOKEN = 'operator-token-for-tests-000001';
@@ -54,7 +54,13 @@ export async function startRegistry(
   const db = opts.db ?? (await createTestDatabase('registry'));
   const env = registryEnv(db, opts.env);
   const config = RegistryConfig.fromEnv(env);
-  const app = await createRegistryApp(config, { extraProviders: opts.providers ?? [], logger: false });
+  // ISTHMUS_TEST_LOGS=1 shows the registry's logs (text) while debugging a test.
+  const app = await createRegistryApp(config, {
+    extraProviders: opts.providers ?? [],
+    logger: process.env.ISTHMUS_TEST_LOGS
+      ? registryLogger(RegistryConfig.fromEnv({ ...env, LOG_FORMAT: 'text', LOG_LEVEL: 'log' }))
+      : false,
+  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

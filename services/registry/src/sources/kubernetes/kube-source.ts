@@ -3,7 +3,7 @@ import {
   CustomObjectsApi,
   DiscoveryV1Api,
   KubeConfig,
-  makeInformer,
+  ListWatch,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { ClusterStatus } from '@isthmus/contracts';
@@ -12,6 +12,7 @@ import { clusterHealth, type HealthPolicy } from '../cluster-health';
 import { KubeInventory, type KubeKind } from './inventory';
 import { EntityReconciler, type KnownEntities } from './reconciler';
 import { ResilientInformer, type InformerLike } from './resilient-informer';
+import { StrictWatch } from './strict-watch';
 
 export interface KubeConnection {
   kubeconfig?: string;
@@ -31,7 +32,8 @@ export interface KubeSourceOptions {
   reportStatus: (status: ClusterStatus, reason: string | null, synced: boolean) => Promise<void>;
   health: HealthPolicy;
   flushIntervalMs: number;
-  watchRefreshMs: number;
+  /** Each watch asks the server to end it after about this long (then it is re-opened). */
+  watchTimeoutSeconds: number;
   crdCheckIntervalMs: number;
   backoff: { initialMs: number; maxMs: number };
   log: { warn(message: string): void; log(message: string): void; error(message: string): void };
@@ -147,21 +149,27 @@ export class KubeSource {
   }
 
   private watch(kind: KubeKind, path: string, list: () => Promise<unknown>): void {
-    const informer = makeInformer<KubernetesObject>(
-      this.kc,
+    const watch = new StrictWatch(this.kc, {
+      timeoutSeconds: this.opts.watchTimeoutSeconds,
+      minHealthyMs: 1000,
+      maxShortLived: 3,
+    });
+    // ListWatch is what makeInformer builds, with client-node's own Watch; ours is stricter.
+    const informer = new ListWatch<KubernetesObject>(
       path,
+      watch as never,
       list as never,
+      false,
     ) as unknown as InformerLike<KubernetesObject>;
-    const watch = new ResilientInformer<KubernetesObject>({
+    const resilient = new ResilientInformer<KubernetesObject>({
       name: path.split('/').pop()!,
       informer,
       onEvent: (type, obj) => this.inventory.apply(kind, type, obj),
       backoff: this.opts.backoff,
-      refreshEveryMs: this.opts.watchRefreshMs,
       log: this.opts.log,
     });
-    this.watches.set(kind, watch);
-    watch.start();
+    this.watches.set(kind, resilient);
+    resilient.start();
   }
 
   /**

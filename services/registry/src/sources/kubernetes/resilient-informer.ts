@@ -15,8 +15,12 @@ export interface ResilientInformerOptions<T> {
   onEvent: (type: 'upsert' | 'delete', obj: T) => void;
   /** Restart delay after an error: doubles from initialMs up to maxMs, with jitter. */
   backoff: { initialMs: number; maxMs: number };
-  /** Re-open the watch this often (resuming from the last resourceVersion). */
-  refreshEveryMs: number;
+  /**
+   * A restarted watch counts as healthy again only after running this long without an error
+   * (default 1000 ms): one that connects and then fails on its first event is flapping, and its
+   * failing time keeps adding up (the cluster goes degraded) instead of starting over each time.
+   */
+  healthyAfterMs?: number;
   log: { warn(message: string): void; log(message: string): void };
   now?: () => number;
 }
@@ -37,10 +41,9 @@ function isOwnAbort(err: unknown): boolean {
 /**
  * client-node's informer (ListWatch) restarts its watch by itself only after a clean end of the
  * stream or a 410 Gone (then it relists); after any other error (a list answered 500, a reset
- * connection, unparsable JSON) it reports the error once and stops for good. It also never
- * notices a watch connection that died silently (it asks for no bookmarks and its timeout is
- * not applied). This wrapper restarts it after every error with a jittered exponential backoff,
- * re-opens the watch periodically, and keeps the health the cluster's status is made of.
+ * connection, a malformed event seen by StrictWatch) it reports the error once and stops for
+ * good. This wrapper restarts it after every error with a jittered exponential backoff, and keeps
+ * the health the cluster's status is made of.
  * See docs/architecture.md and the fake API server's tests in libs/fake-kube.
  */
 export class ResilientInformer<T> {
@@ -51,7 +54,7 @@ export class ResilientInformer<T> {
   private attempt = 0;
   private stopped = true;
   private restartTimer: NodeJS.Timeout | undefined;
-  private refreshTimer: NodeJS.Timeout | undefined;
+  private healthyTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
   constructor(private readonly opts: ResilientInformerOptions<T>) {
@@ -76,14 +79,12 @@ export class ResilientInformer<T> {
     if (!this.stopped) return;
     this.stopped = false;
     void this.run();
-    this.refreshTimer = setInterval(() => void this.refresh(), this.opts.refreshEveryMs);
-    this.refreshTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
-    clearInterval(this.refreshTimer);
+    clearTimeout(this.healthyTimer);
     await this.opts.informer.stop().catch(() => undefined);
   }
 
@@ -98,23 +99,25 @@ export class ResilientInformer<T> {
       return;
     }
     if (this.errors === errorsBefore && !this.stopped) {
-      if (this.failingSince !== null) this.opts.log.log(`${this.opts.name}: watching again`);
+      // Listed and watching: the data is current (synced), but healthy only if it stays up.
       this.synced = true;
-      this.failingSince = null;
-      this.lastError = null;
-      this.attempt = 0;
+      if (this.failingSince === null) return;
+      clearTimeout(this.healthyTimer);
+      this.healthyTimer = setTimeout(() => {
+        if (this.errors !== errorsBefore || this.stopped) return;
+        this.opts.log.log(`${this.opts.name}: watching again`);
+        this.failingSince = null;
+        this.lastError = null;
+        this.attempt = 0;
+      }, this.opts.healthyAfterMs ?? 1000);
+      this.healthyTimer.unref();
     }
-  }
-
-  private async refresh(): Promise<void> {
-    if (this.stopped || this.failingSince !== null) return; // a restart is already scheduled
-    await this.opts.informer.stop().catch(() => undefined);
-    await this.run();
   }
 
   private failed(err: unknown): void {
     if (this.stopped || isOwnAbort(err)) return;
     this.errors++;
+    clearTimeout(this.healthyTimer);
     this.failingSince ??= this.now();
     this.lastError = describe(err);
     const base = Math.min(this.opts.backoff.maxMs, this.opts.backoff.initialMs * 2 ** this.attempt++);

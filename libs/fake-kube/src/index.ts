@@ -1,0 +1,20 @@
+export { FakeKubeApi } from './server';
+export { KubeError } from './store';
+export { BUILTIN_TYPES, type ResourceType } from './resources';
+export type { Status } from './status';
+export type {
+  FakeKubeOptions,
+  FakeKubeStats,
+  Fault,
+  FaultMatch,
+  FaultSpec,
+  InjectedFault,
+  KubeObject,
+  ObjectMeta,
+  ObjectRef,
+  RequestRecord,
+  Verb,
+  WatchClose,
+  WatchEvent,
+  WatchEventType,
+} from './types';

@@ -1,0 +1,245 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeKubeApi } from '@isthmus/fake-kube';
+import { registrySubjects } from '@isthmus/contracts';
+import {
+  eventually,
+  startRegistry,
+  StreamReader,
+  type RegistryUnderTest,
+} from '../../testing/registry-harness';
+import {
+  blockAffinity,
+  blockAffinityCrd,
+  endpointSlice,
+  node,
+  SEED_002,
+  service,
+  serviceExport,
+  serviceExportCrd,
+} from '../../testing/kube-fixtures';
+
+/**
+ * The Kubernetes source end to end: real client-node informers against the fake API server
+ * (libs/fake-kube), the registry's writer, Postgres and JetStream.
+ */
+describe('Kubernetes source', () => {
+  let r: RegistryUnderTest;
+  let calico: FakeKubeApi;
+  let kubenet: FakeKubeApi;
+  let stream: StreamReader;
+
+  const get = async (path: string) => (await r.request('GET', path)).body;
+  const status = async (id: string) => (await get(`/v1/clusters/${id}`)).status as string;
+  const blocks = async (id: string) =>
+    Object.fromEntries(
+      ((await get(`/v1/pod-blocks?cluster=${id}`)).items as { cidr: string; nextHop: string }[]).map((b) => [
+        b.cidr,
+        b.nextHop,
+      ]),
+    );
+  const endpoints = async (id: string, ns: string, name: string) => {
+    const res = await r.request('GET', `/v1/clusters/${id}/services/${ns}/${name}`);
+    return res.status === 200 ? (res.body.endpoints as { address: string; ready: boolean }[]) : null;
+  };
+
+  beforeAll(async () => {
+    calico = await FakeKubeApi.start();
+    calico.installCrd(blockAffinityCrd);
+    calico.installCrd(serviceExportCrd);
+    calico.apply(node(SEED_002.controller.name, SEED_002.controller.ip));
+    for (const w of SEED_002.workers) {
+      calico.apply(node(w.name, w.ip));
+      calico.apply(blockAffinity(w.name, w.block));
+    }
+    calico.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    calico.apply(service('shop', 'web', { clusterIP: '10.96.0.10' }));
+    calico.apply(endpointSlice('shop', 'web', 'web-abc', [{ ip: '192.168.55.130', node: 'k8s-worker-1' }]));
+    calico.apply(serviceExport('shop', 'web'));
+
+    kubenet = await FakeKubeApi.start();
+    kubenet.apply(node('node-a', '198.51.100.10', { podCIDRs: ['10.244.0.0/24'] }));
+    kubenet.apply(node('node-b', '198.51.100.11', { podCIDRs: ['10.244.1.0/24'] }));
+
+    r = await startRegistry({
+      env: {
+        SOURCES_ENABLED: 'true',
+        SOURCE_SYNC_INTERVAL_MS: '200',
+        CLUSTER_LEASE_MS: '3000',
+        // Above the 1 s a restarted watch needs to count as healthy again (ResilientInformer).
+        SOURCE_DEGRADED_AFTER_MS: '1500',
+        SOURCE_BACKOFF_INITIAL_MS: '50',
+        SOURCE_BACKOFF_MAX_MS: '400',
+        KUBE_CRD_CHECK_INTERVAL_MS: '200',
+      },
+    });
+    stream = await StreamReader.open(r.config.streamName);
+    for (const [id, api] of [
+      ['calico', calico],
+      ['kubenet', kubenet],
+    ] as const) {
+      const res = await r.request('POST', '/v1/clusters', {
+        id,
+        kind: 'kubernetes',
+        connection: { kubeconfig: api.kubeconfig() },
+      });
+      expect(res.status).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await stream?.close();
+    await r?.stop();
+    await calico?.stop();
+    await kubenet?.stop();
+  });
+
+  it('syncs seed 002: every Calico block with its worker as next hop', async () => {
+    await eventually(async () => (await status('calico')) === 'synced', 'cluster calico synced');
+    expect(await blocks('calico')).toEqual({
+      '192.168.55.128/26': '172.16.18.34',
+      '192.168.119.192/26': '172.16.18.35',
+      '192.168.7.0/26': '172.16.18.36',
+    });
+    const nodes = (await get('/v1/clusters/calico/nodes')).items as { name: string; addresses: string[] }[];
+    expect(nodes.map((n) => n.name)).toEqual([
+      'k8s-controller',
+      'k8s-worker-1',
+      'k8s-worker-2',
+      'k8s-worker-3',
+    ]);
+    expect((await get('/v1/clusters/calico')).lastSyncAt).toEqual(expect.any(String));
+    expect(await stream.lastFor(registrySubjects(r.config.subjectRoot).cluster('calico'))).toMatchObject({
+      state: { status: 'synced' },
+    });
+  });
+
+  it('takes pod blocks from spec.podCIDRs where there is no Calico (kubenet)', async () => {
+    await eventually(async () => (await status('kubenet')) === 'synced', 'cluster kubenet synced');
+    expect(await blocks('kubenet')).toEqual({
+      '10.244.0.0/24': '198.51.100.10',
+      '10.244.1.0/24': '198.51.100.11',
+    });
+  });
+
+  it('follows endpoints as a deployment scales up and down, readiness included', async () => {
+    const scale = (n: number, notReady = -1) =>
+      calico.apply(
+        endpointSlice(
+          'shop',
+          'web',
+          'web-abc',
+          Array.from({ length: n }, (_, i) => ({
+            ip: `192.168.55.${130 + i}`,
+            node: 'k8s-worker-1',
+            ready: i !== notReady,
+          })),
+        ),
+      );
+    scale(5, 4);
+    await eventually(async () => (await endpoints('calico', 'shop', 'web'))?.length === 5, '5 endpoints');
+    expect((await endpoints('calico', 'shop', 'web'))!.filter((e) => !e.ready).map((e) => e.address)).toEqual(
+      ['192.168.55.134'],
+    );
+    scale(1);
+    await eventually(async () => (await endpoints('calico', 'shop', 'web'))?.length === 1, '1 endpoint');
+  });
+
+  it('tombstones a deleted node and its blocks', async () => {
+    const subjects = registrySubjects(r.config.subjectRoot);
+    calico.delete({ apiVersion: 'v1', kind: 'Node', name: 'k8s-worker-3' });
+    await eventually(
+      async () => !('192.168.7.0/26' in (await blocks('calico'))),
+      'the block of the deleted node gone',
+    );
+    await eventually(
+      async () => (await stream.lastFor(subjects.block('calico', '192.168.7.0/26')))?.deleted === true,
+      'its tombstone',
+    );
+    expect(await stream.lastFor(subjects.node('calico', 'k8s-worker-3'))).toMatchObject({ deleted: true });
+  });
+
+  it('takes a service out of the exported set when its ServiceExport goes', async () => {
+    const exported = async () =>
+      ((await get('/v1/services?cluster=calico&exported=true')).items as { name: string }[]).map(
+        (s) => s.name,
+      );
+    await eventually(async () => (await exported()).includes('web'), 'web exported');
+    calico.delete({
+      apiVersion: 'multicluster.x-k8s.io/v1alpha1',
+      kind: 'ServiceExport',
+      namespace: 'shop',
+      name: 'web',
+    });
+    await eventually(async () => !(await exported()).includes('web'), 'web unexported');
+  });
+
+  it('publishes nothing when a relist finds nothing new (410 Gone after compaction)', async () => {
+    await eventually(async () => (await status('calico')) === 'synced', 'synced');
+    await new Promise((res) => setTimeout(res, 300));
+    const before = await stream.storedCount();
+    calico.compact();
+    calico.closeWatches('expire');
+    await eventually(async () => calico.stats().openWatchCount >= 3, 'watches re-opened', 20_000);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(await stream.storedCount()).toBe(before);
+  });
+
+  it('converges after the API server restarts, with what changed meanwhile and nothing else', async () => {
+    const before = await stream.storedCount();
+    await calico.stop();
+    calico.apply(node('k8s-worker-4', '172.16.18.37'));
+    calico.apply(blockAffinity('k8s-worker-4', '192.168.8.0/26'));
+    await calico.start();
+    await eventually(
+      async () => (await blocks('calico'))['192.168.8.0/26'] === '172.16.18.37',
+      'the new block',
+      30_000,
+    );
+    await new Promise((res) => setTimeout(res, 500));
+    // The node, its block, and possibly the cluster's status changing on the way: no more.
+    const published = (await stream.storedCount()) - before;
+    expect(published).toBeGreaterThanOrEqual(2);
+    expect(published).toBeLessThanOrEqual(4);
+  });
+
+  // A dropped connection still delivers the events sent before the drop: the change gets through
+  // while the flapping watch keeps the cluster degraded. The other faults hold it back.
+  it.each([
+    ['a 500 on every request', 'status500', false],
+    ['malformed JSON', 'malformedJson', false],
+    ['connections dropped mid-stream', 'dropConnection', true],
+  ] as const)(
+    'goes degraded on %s, keeps what it had, loses nothing, and recovers',
+    async (_what, fault, delivers) => {
+      await eventually(async () => (await status('calico')) === 'synced', 'synced before the fault', 20_000);
+      const known = await blocks('calico');
+      const slice = (n: number) =>
+        endpointSlice(
+          'shop',
+          'web',
+          'web-abc',
+          Array.from({ length: n }, (_, i) => ({ ip: `192.168.55.${130 + i}` })),
+        );
+      calico.inject({ match: { resource: 'endpointslices' }, fault, times: 1_000_000 });
+      try {
+        calico.closeWatches('cut', { resource: 'endpointslices' });
+        calico.apply(slice(2)); // a change that has to get through the faulty watch
+        await eventually(async () => (await status('calico')) === 'degraded', 'degraded', 20_000);
+        expect((await get('/v1/clusters/calico')).statusReason).toMatch(/^endpointslices: /);
+        expect(await blocks('calico')).toEqual(known);
+        if (!delivers) expect(await endpoints('calico', 'shop', 'web')).toHaveLength(1);
+      } finally {
+        calico.clearFaults();
+      }
+      await eventually(async () => (await status('calico')) === 'synced', 'synced again', 30_000);
+      await eventually(
+        async () => (await endpoints('calico', 'shop', 'web'))?.length === 2,
+        'the held-back change',
+      );
+      calico.apply(slice(1));
+      await eventually(
+        async () => (await endpoints('calico', 'shop', 'web'))?.length === 1,
+        'back to one endpoint',
+      );
+    },
+  );
+});
