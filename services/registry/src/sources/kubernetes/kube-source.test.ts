@@ -242,4 +242,35 @@ describe('Kubernetes source', () => {
       );
     },
   );
+
+  it('restarts the watch when the connection changes (a kubeconfig file now), and stops it when the cluster goes', async () => {
+    const other = await FakeKubeApi.start();
+    try {
+      other.apply(node('moved-node', '203.0.113.9', { podCIDRs: ['10.99.0.0/24'] }));
+      const patched = await r.request('PATCH', '/v1/clusters/kubenet', {
+        connection: { kubeconfigPath: other.kubeconfigFile() },
+      });
+      expect(patched.status).toBe(200);
+      // The new API server's nodes replace the old ones: what the old cluster had is swept.
+      await eventually(
+        async () =>
+          JSON.stringify(await blocks('kubenet')) === JSON.stringify({ '10.99.0.0/24': '203.0.113.9' }),
+        'the new cluster content',
+      );
+      await eventually(
+        async () => kubenet.stats().openWatchCount === 0,
+        'the old API server no longer watched',
+      );
+      expect(other.stats().openWatchCount).toBeGreaterThanOrEqual(3);
+
+      expect((await r.request('DELETE', '/v1/clusters/kubenet')).status).toBe(200);
+      await eventually(
+        async () => other.stats().openWatchCount === 0,
+        'no watch left after the cluster is deleted',
+      );
+      expect((await get('/v1/pod-blocks?cluster=kubenet')).items).toEqual([]);
+    } finally {
+      await other.stop();
+    }
+  });
 });
