@@ -24,16 +24,17 @@ import { stateEvent } from '../writer/events';
  * re-enqueued here would end up last in the compacted stream.
  */
 export async function enqueueResync(sql: Sql, subjectRoot: string, at: string): Promise<number> {
+  // Lock first, read after: a cluster read before its lock could change in between and its older
+  // state would be re-enqueued after the newer one. Clusters created after this list only ever
+  // published to the new stream: they need no resync.
+  const ids = (await sql.query<{ id: string }>('SELECT id FROM cluster ORDER BY id')).map((r) => r.id);
+  if (ids.length === 0) return 0;
+  await lockClusters(sql, ids, 'exclusive');
   const clusters = await sql.query<Cluster>(
     `SELECT id, kind, status, status_reason AS "statusReason", last_sync_at AS "lastSyncAt", asn, labels,
             export_default AS "exportDefault", revision
-       FROM cluster ORDER BY id`,
-  );
-  if (clusters.length === 0) return 0;
-  await lockClusters(
-    sql,
-    clusters.map((c) => c.id),
-    'exclusive',
+       FROM cluster WHERE id = ANY(${col(1)}) ORDER BY id`,
+    [column(ids)],
   );
   const pending = new Set(
     (
@@ -59,9 +60,9 @@ export async function enqueueResync(sql: Sql, subjectRoot: string, at: string): 
        SELECT ${revisionSql}, t.subject,
               CASE WHEN t.deleted THEN ${tombstoneSql(t.kind, 't.revision', keyJson(t, 't'), '$1')}
                    ELSE ${stateEventSql(t.kind, 't.revision', 't.state', '$1')} END
-         FROM (SELECT * FROM ${t.table} ORDER BY revision) t
+         FROM (SELECT * FROM ${t.table} WHERE cluster = ANY(${col(2)}) ORDER BY revision) t
         WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = t.revision)`,
-      [at],
+      [at, column(ids)],
     );
   }
   return count;

@@ -95,6 +95,8 @@ export class KubeSource {
   private healthTimer: NodeJS.Timeout | undefined;
   private crdTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private flushAgain = false;
+  private flushScheduled = false;
   private sweptAfterSync = false;
   private forgetOnNextFlush = false;
   private reported: { status: ClusterStatus; reason: string | null } | undefined;
@@ -164,7 +166,10 @@ export class KubeSource {
     const resilient = new ResilientInformer<KubernetesObject>({
       name: path.split('/').pop()!,
       informer,
-      onEvent: (type, obj) => this.inventory.apply(kind, type, obj),
+      onEvent: (type, obj) => {
+        this.inventory.apply(kind, type, obj);
+        this.scheduleFlush();
+      },
       backoff: this.opts.backoff,
       log: this.opts.log,
     });
@@ -217,9 +222,33 @@ export class KubeSource {
     }
   }
 
-  /** Writes what changed since the last flush; one flush at a time. */
+  /**
+   * A change is written as soon as the events of the current I/O turn are in (a watch chunk
+   * often carries several): setImmediate coalesces them. The interval flush stays as a safety
+   * net (a retry after a failed write).
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  /** Writes what changed since the last flush; one flush at a time, another right after if needed. */
   private flush(): Promise<void> {
-    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = this.flushOnce().finally(() => {
+      this.flushing = undefined;
+      if (this.flushAgain && !this.stopped) {
+        this.flushAgain = false;
+        void this.flush();
+      }
+    });
     return this.flushing;
   }
 
