@@ -4,4 +4,4 @@
 export { createTestDatabase, type TestDatabase } from './database';
 export { natsUrl, startNatsServer, type NatsServerHandle } from './nats-server';
 export { uniqueName } from './names';
-export { startPostgresServer, type PostgresServerHandle } from './postgres-server';
+export { freePort, startPostgresServer, type PostgresServerHandle } from './postgres-server';

@@ -1,22 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '@isthmus/testing';
 import { eventually } from './registry-harness';
 
 const SERVICE_ROOT = path.resolve(__dirname, '../..');
 export const REGISTRY_MAIN = path.join(SERVICE_ROOT, 'dist/main.js');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RegistryProcess {
   url: string;
