@@ -12,7 +12,7 @@
 //     on one endpoint, and its latency runs from the moment the fake API server sends it on the
 //     watch to the moment the service's event is published on JetStream (seen by a subscriber).
 import { fork } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -103,9 +103,23 @@ for (;;) {
 }
 const syncMs = performance.now() - t0;
 
-// 2. churn
+// 2. churn, with what could explain its tail: this process's event-loop delay (GC pauses, long
+// synchronous work) and the longest writer transaction and relay round.
+const { RegistryMetrics } = await import('../services/registry/dist/metrics/registry-metrics.js');
+const metrics = app.get(RegistryMetrics);
+const histogramMax = async (h) => {
+  const buckets = (await h.get()).values.filter((v) => v.metricName.endsWith('_bucket'));
+  const total = buckets.find((b) => b.labels.le === '+Inf')?.value ?? 0;
+  const le = buckets.find((b) => b.value >= total)?.labels.le;
+  return le === '+Inf' ? 'over the largest bucket' : `at most ${Number(le) * 1000} ms`;
+};
+metrics.writerBatchSeconds.reset();
+metrics.relayRoundSeconds.reset();
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
 child.send({ op: 'churn', rate: RATE, seconds: SECONDS, services: SERVICES, endpoints: ENDPOINTS });
 const { sent, seconds } = await reply('churned');
+loop.disable();
 const deadline = Date.now() + 30_000;
 while (sent.some(([seq]) => !arrivals.has(seq)) && Date.now() < deadline)
   await new Promise((r) => setTimeout(r, 50));
@@ -125,6 +139,12 @@ console.log(`  published                     ${latencies.length} of ${sent.lengt
 console.log(
   `  latency API server -> JetStream  p50 ${pct(50).toFixed(1)} ms  p90 ${pct(90).toFixed(1)} ms  p99 ${pct(99).toFixed(1)} ms  max ${latencies[latencies.length - 1].toFixed(1)} ms  (target: p99 under 50 ms)`,
 );
+
+console.log(
+  `  registry event-loop delay     p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms  p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms  max ${(loop.max / 1e6).toFixed(1)} ms`,
+);
+console.log(`  longest writer transaction    ${await histogramMax(metrics.writerBatchSeconds)}`);
+console.log(`  longest relay round           ${await histogramMax(metrics.relayRoundSeconds)}`);
 
 sub.unsubscribe();
 await app.close();
