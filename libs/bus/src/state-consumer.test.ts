@@ -155,9 +155,13 @@ describe('StateConsumer', () => {
     const { c, state } = f.consumer();
     await c.start();
     await c.caughtUp;
+    // One subject, one message kept: each must be consumed before the next replaces it.
     await f.publish([['a', 5, 'five']]);
+    await waitUntil('a@5 applied', () => c.stats().applied === 1);
     await f.publish([['a', 3, 'three']]);
+    await waitUntil('a@3 skipped', () => c.stats().skippedStale === 1);
     await f.publish([['a', 5, 'five again']]);
+    await waitUntil('a@5 again skipped', () => c.stats().skippedStale === 2);
     await f.publish([['b', 1]]);
     await waitUntil('b applied', () => state.has(f.subject('b')));
     expect(state.get(f.subject('a'))).toEqual({ revision: 5, value: 'five' });
