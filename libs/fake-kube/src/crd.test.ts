@@ -7,7 +7,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeKubeApi } from './index';
-import { blockAffinity, blockAffinityCrd, serviceExportCrd } from './testing/crds';
+import { blockAffinity, blockAffinityCrd, serviceExportCrd } from './crds';
 import { getJson, kubeConfigFor, openWatch, record, waitFor, type Recording } from './testing/helpers';
 
 const CALICO = { group: 'crd.projectcalico.org', version: 'v1', plural: 'blockaffinities' };

@@ -1,6 +1,6 @@
-// The CRDs the tests install, trimmed from their upstream definitions (Calico's
+// CRDs for tests (exported: the registry's Kubernetes tests install them too), trimmed from their upstream definitions (Calico's
 // crd.projectcalico.org_blockaffinities.yaml, the Multi-Cluster Services API's serviceexports).
-import type { KubeObject } from '../index';
+import type { KubeObject } from './types';
 
 const anyObject = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 
@@ -40,12 +40,12 @@ export const serviceExportCrd: KubeObject = {
   },
 };
 
-/** A Calico IPAM block affinity: node-a owns 192.168.0.0/26. */
-export function blockAffinity(nodeName: string, cidr: string): KubeObject {
+/** A Calico IPAM block affinity, named as Calico names them (`<node>-<cidr with dashes>`). */
+export function blockAffinity(nodeName: string, cidr: string, state = 'confirmed'): KubeObject {
   return {
     apiVersion: 'crd.projectcalico.org/v1',
     kind: 'BlockAffinity',
     metadata: { name: `${nodeName}-${cidr.replace(/[./]/g, '-')}` },
-    spec: { state: 'confirmed', node: nodeName, cidr, deleted: 'false' },
+    spec: { state, node: nodeName, cidr, deleted: 'false' },
   };
 }

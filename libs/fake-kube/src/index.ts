@@ -1,4 +1,5 @@
 export { FakeKubeApi } from './server';
+export { blockAffinity, blockAffinityCrd, serviceExportCrd } from './crds';
 export { KubeError } from './store';
 export { BUILTIN_TYPES, type ResourceType } from './resources';
 export type { Status } from './status';

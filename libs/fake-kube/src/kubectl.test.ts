@@ -3,7 +3,7 @@
 // or kubectl on PATH (CI installs Debian's kubernetes-client, kubectl 1.20).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeKubeApi } from './index';
-import { blockAffinity, blockAffinityCrd } from './testing/crds';
+import { blockAffinity, blockAffinityCrd } from './crds';
 import { kubectl, kubectlStream, node, nodeRef, waitFor } from './testing/helpers';
 
 /** Splits kubectl's table output into rows of cells (the header is the first row). */

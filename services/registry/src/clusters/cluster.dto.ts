@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageQuery } from '../http/pagination';
 import { Asn, ClusterKind, ClusterStatus, DnsLabel, Labels } from '@isthmus/contracts';
 
 /**
@@ -69,9 +70,7 @@ export const PatchClusterBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change: give at least one field' });
 export type PatchClusterBody = z.infer<typeof PatchClusterBody>;
 
-export const ClusterListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(4096).optional(),
+export const ClusterListQuery = PageQuery.extend({
   kind: ClusterKind.optional(),
   status: ClusterStatus.optional(),
 });

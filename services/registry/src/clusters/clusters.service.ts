@@ -11,7 +11,7 @@ import { parseInput } from '../http/zod-input';
 import { RegistryConfig } from '../config/config';
 import { stateEvent, tombstoneEvent, type OutboxRow } from '../writer/events';
 import { RegistryWriter } from '../writer/registry-writer';
-import { deleteClusterEntities } from '../writer/entity-store';
+import { deleteClusterEntities, revisionSql } from '../writer/entity-store';
 import {
   ConnectionByKind,
   summarizeConnection,
@@ -36,8 +36,6 @@ export interface ClusterView extends ClusterState {
   updatedAt: string;
   counts: ClusterCounts;
 }
-
-const REVISION_SQL = `SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS revision`;
 
 export function clusterState(row: Cluster): ClusterState {
   return {
@@ -160,7 +158,7 @@ export class ClustersService {
       await this.require(tx, id);
       const entities = await deleteClusterEntities(prismaSql(tx), id, at);
       const [cluster] = await tx.$queryRawUnsafe<{ revision: bigint }[]>(
-        `DELETE FROM cluster WHERE id = $1 RETURNING ${nextval}`,
+        `DELETE FROM cluster WHERE id = $1 RETURNING ${revisionSql} AS revision`,
         id,
       );
       const events = [tombstoneEvent('cluster', { id }, cluster!.revision, at, this.config.subjectRoot)];
@@ -274,10 +272,8 @@ export class ClustersService {
   }
 }
 
-const nextval = `nextval(pg_get_serial_sequence('outbox', 'id')) AS revision`;
-
 async function nextRevision(tx: Tx): Promise<bigint> {
-  const [row] = await tx.$queryRawUnsafe<{ revision: bigint }[]>(REVISION_SQL);
+  const [row] = await tx.$queryRawUnsafe<{ revision: bigint }[]>(`SELECT ${revisionSql} AS revision`);
   return row!.revision;
 }
 

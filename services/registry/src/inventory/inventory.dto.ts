@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageQuery } from '../http/pagination';
 import {
   CidrText,
   DnsLabel,
@@ -139,10 +140,7 @@ export const ChangesBody = z
   });
 export type ChangesBody = z.infer<typeof ChangesBody>;
 
-export const NodeListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(4096).optional(),
-});
+export const NodeListQuery = PageQuery;
 export const PodBlockListQuery = NodeListQuery.extend({
   cluster: DnsLabel.optional(),
   node: ObjectName.optional(),

@@ -34,10 +34,3 @@ export async function dropOrphanLeases(sql: Sql): Promise<number> {
     'DELETE FROM cluster_lease l WHERE NOT EXISTS (SELECT 1 FROM cluster c WHERE c.id = l.cluster)',
   );
 }
-
-export async function leaseHolders(sql: Sql): Promise<Map<string, string>> {
-  const rows = await sql.query<{ cluster: string; owner: string }>(
-    'SELECT cluster, owner FROM cluster_lease WHERE expires_at >= now()',
-  );
-  return new Map(rows.map((r) => [r.cluster, r.owner]));
-}

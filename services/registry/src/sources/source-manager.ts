@@ -56,11 +56,6 @@ export class SourceManager implements OnApplicationBootstrap, OnApplicationShutd
     await Promise.all([...this.running.keys()].map((id) => this.stopSource(id, true)));
   }
 
-  /** Clusters whose source runs here, for tests and metrics. */
-  owned(): string[] {
-    return [...this.running.keys()];
-  }
-
   kick(): void {
     if (this.stopped) return;
     if (this.ticking) {

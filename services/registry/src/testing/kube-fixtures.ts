@@ -3,6 +3,8 @@
  * one controller and three workers on 172.16.18.33-36, Calico IPAM blocks (/26) out of
  * 192.168.0.0/17 on the workers. Addresses are data only: nothing ever connects to them.
  */
+// Calico's and the MCS API's CRDs and BlockAffinity objects come with the fake API server.
+export { blockAffinity, blockAffinityCrd, serviceExportCrd } from '@isthmus/fake-kube';
 export const SEED_002 = {
   controller: { name: 'k8s-controller', ip: '172.16.18.33' },
   workers: [
@@ -35,16 +37,6 @@ export function node(
         { type: 'Ready', status: opts.ready === false ? 'False' : 'True' },
       ],
     },
-  };
-}
-
-/** crd.projectcalico.org/v1 BlockAffinity, named as Calico names them (<node>-<cidr with dashes>). */
-export function blockAffinity(nodeName: string, cidr: string, state = 'confirmed') {
-  return {
-    apiVersion: 'crd.projectcalico.org/v1',
-    kind: 'BlockAffinity',
-    metadata: { name: `${nodeName}-${cidr.replace(/[./]/g, '-')}` },
-    spec: { cidr, node: nodeName, state, deleted: 'false' },
   };
 }
 
@@ -129,41 +121,3 @@ export function serviceExport(namespace: string, name: string) {
     metadata: { name, namespace },
   };
 }
-
-function crd(group: string, version: string, kind: string, plural: string, scope: 'Cluster' | 'Namespaced') {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      scope,
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [
-        {
-          name: version,
-          served: true,
-          storage: true,
-          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-        },
-      ],
-    },
-  };
-}
-
-/** Calico's IPAM block CRD (crd.projectcalico.org/v1 BlockAffinity, cluster-scoped). */
-export const blockAffinityCrd = crd(
-  'crd.projectcalico.org',
-  'v1',
-  'BlockAffinity',
-  'blockaffinities',
-  'Cluster',
-);
-/** The MCS API's ServiceExport CRD (multicluster.x-k8s.io/v1alpha1, namespaced). */
-export const serviceExportCrd = crd(
-  'multicluster.x-k8s.io',
-  'v1alpha1',
-  'ServiceExport',
-  'serviceexports',
-  'Namespaced',
-);

@@ -1,4 +1,5 @@
 import { NodeState, PodBlockState, ServiceState } from '@isthmus/contracts';
+import type { KubeBlockAffinity } from './kube-objects';
 import { describe, expect, it } from 'vitest';
 import { blockAffinity, endpointSlice, node, SEED_002, service } from '../../testing/kube-fixtures';
 import {
@@ -62,8 +63,8 @@ describe('Calico BlockAffinity (seed 002)', () => {
 
   it('ignores blocks that are not confirmed, being deleted, or of an unknown node', () => {
     expect(blockAffinityBlock('k8s', blockAffinity(w1!.name, w1!.block, 'pending'), worker)).toBeNull();
-    const deleted = blockAffinity(w1!.name, w1!.block);
-    deleted.spec.deleted = 'true';
+    const deleted = blockAffinity(w1!.name, w1!.block) as KubeBlockAffinity;
+    deleted.spec!.deleted = 'true';
     expect(blockAffinityBlock('k8s', deleted, worker)).toBeNull();
     expect(blockAffinityBlock('k8s', blockAffinity(w1!.name, w1!.block), undefined)).toBeNull();
   });

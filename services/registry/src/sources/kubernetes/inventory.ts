@@ -128,16 +128,6 @@ export class KubeInventory {
     );
   }
 
-  counts(): Record<KubeKind, number> {
-    return {
-      node: this.nodes.size,
-      blockaffinity: this.affinities.size,
-      service: this.services.size,
-      endpointslice: this.slices.size,
-      serviceexport: this.exports.size,
-    };
-  }
-
   private applyNode(type: 'upsert' | 'delete', node: KubeNode): void {
     const name = node.metadata?.name;
     if (!name) return;

@@ -142,10 +142,6 @@ export class KubeSource {
     this.inventory.configure({ ...this.currentSettings(), exportDefault });
   }
 
-  counts() {
-    return this.inventory.counts();
-  }
-
   private currentSettings() {
     return { exportDefault: this.opts.exportDefault, calico: this.watches.has('blockaffinity') };
   }
@@ -218,8 +214,8 @@ export class KubeSource {
         await running.stop();
         this.inventory.clear(r.kind);
       }
-      this.inventory.configure(this.currentSettings());
     }
+    this.inventory.configure(this.currentSettings());
   }
 
   /**

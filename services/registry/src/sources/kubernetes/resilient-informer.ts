@@ -32,12 +32,6 @@ function describe(err: unknown): string {
   return status ? `HTTP ${status}: ${message}` : message;
 }
 
-/** Errors that our own stop() causes (client-node aborts the watch request and reports it). */
-function isOwnAbort(err: unknown): boolean {
-  const e = err as { name?: string; type?: string; message?: string };
-  return e?.name === 'AbortError' || e?.type === 'aborted' || /aborted/i.test(e?.message ?? '');
-}
-
 /**
  * client-node's informer (ListWatch) restarts its watch by itself only after a clean end of the
  * stream or a 410 Gone (then it relists); after any other error (a list answered 500, a reset
@@ -115,7 +109,8 @@ export class ResilientInformer<T> {
   }
 
   private failed(err: unknown): void {
-    if (this.stopped || isOwnAbort(err)) return;
+    // stop() sets `stopped` before it stops the informer, so the errors it causes end here too.
+    if (this.stopped) return;
     this.errors++;
     clearTimeout(this.healthyTimer);
     this.failingSince ??= this.now();
