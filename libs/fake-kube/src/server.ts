@@ -4,6 +4,7 @@
 // a test change objects, compact history, restart the server and inject faults.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,12 +129,14 @@ export class FakeKubeApi {
   private readonly defaultWatchTimeoutSeconds: number | undefined;
   private readonly versionInfo: { major: string; minor: string; gitVersion: string };
   private readonly logSize: number;
+  private readonly tls: FakeKubeOptions['tls'];
 
   private constructor(options: FakeKubeOptions) {
     this.host = options.host ?? '127.0.0.1';
     this.portNumber = options.port ?? 0;
     this.token = options.token ?? DEFAULT_TOKEN;
     this.anonymous = options.anonymous ?? true;
+    this.tls = options.tls;
     this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? 1000;
     this.defaultWatchTimeoutSeconds = options.defaultWatchTimeoutSeconds;
     const v = options.version ?? { major: '1', minor: '30' };
@@ -162,9 +165,9 @@ export class FakeKubeApi {
     return this.portNumber;
   }
 
-  /** http://host:port, without a trailing slash. */
+  /** http(s)://host:port, without a trailing slash. */
   get url(): string {
-    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.portNumber}`;
+    return `${this.tls ? 'https' : 'http'}://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.portNumber}`;
   }
 
   get running(): boolean {
@@ -176,7 +179,8 @@ export class FakeKubeApi {
   /** Starts listening again after stop(), on the same port, with every object and resourceVersion kept. */
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+    const server: Server = this.tls ? createTlsServer(this.tls, handler) : createServer(handler);
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

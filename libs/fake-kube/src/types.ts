@@ -117,6 +117,11 @@ export interface FakeKubeStats {
 export interface FakeKubeOptions {
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * Serve HTTPS with this key and certificate (PEM) instead of plain HTTP: for clients that will
+   * not speak HTTP, like client-node's in-cluster configuration.
+   */
+  tls?: { key: string; cert: string };
   /** Default 0 (a free port, kept across stop()/start()). */
   port?: number;
   /** The bearer token kubeconfig() carries; a request with another token gets 401. Default 'fake-kube-token'. */

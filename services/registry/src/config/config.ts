@@ -60,6 +60,7 @@ const EnvSchema = z.object({
   SOURCE_BACKOFF_MAX_MS: int(100, 600_000).default(30_000),
   KUBE_WATCH_TIMEOUT_SECONDS: int(1, 86_400).default(300),
   KUBE_CRD_CHECK_INTERVAL_MS: int(100, 3_600_000).default(15_000),
+  KUBE_IN_CLUSTER_PATH_PREFIX: z.string().default(''),
 });
 
 export class ConfigError extends Error {
@@ -99,6 +100,8 @@ export class RegistryConfig {
   readonly sourceBackoffMaxMs!: number;
   readonly kubeWatchTimeoutSeconds!: number;
   readonly kubeCrdCheckIntervalMs!: number;
+  /** Prepended to /var/run/secrets/kubernetes.io/serviceaccount/… for `inCluster` connections. */
+  readonly kubeInClusterPathPrefix!: string;
 
   static fromEnv(env: Record<string, string | undefined> = process.env): RegistryConfig {
     // An empty variable means "not set" (docker-compose writes VAR= for unset interpolations).
@@ -147,6 +150,7 @@ export class RegistryConfig {
       sourceBackoffMaxMs: e.SOURCE_BACKOFF_MAX_MS,
       kubeWatchTimeoutSeconds: e.KUBE_WATCH_TIMEOUT_SECONDS,
       kubeCrdCheckIntervalMs: e.KUBE_CRD_CHECK_INTERVAL_MS,
+      kubeInClusterPathPrefix: e.KUBE_IN_CLUSTER_PATH_PREFIX,
     });
   }
 }

@@ -127,6 +127,7 @@ export class SourceManager implements OnApplicationBootstrap, OnApplicationShutd
       flushIntervalMs: this.config.sourceFlushIntervalMs,
       watchTimeoutSeconds: this.config.kubeWatchTimeoutSeconds,
       crdCheckIntervalMs: this.config.kubeCrdCheckIntervalMs,
+      inClusterPathPrefix: this.config.kubeInClusterPathPrefix,
       backoff: { initialMs: this.config.sourceBackoffInitialMs, maxMs: this.config.sourceBackoffMaxMs },
       log,
     });

@@ -86,10 +86,14 @@ export class KubeInventory {
     }
   }
 
-  takeDirty(): Dirty {
+  /** What changed since the last call; the groups not taken stay dirty for a later one. */
+  takeDirty(take: { nodes: boolean; services: boolean } = { nodes: true, services: true }): Dirty {
     const d = this.dirty;
-    this.dirty = { nodes: new Set(), services: new Set() };
-    return d;
+    this.dirty = {
+      nodes: take.nodes ? new Set() : d.nodes,
+      services: take.services ? new Set() : d.services,
+    };
+    return { nodes: take.nodes ? d.nodes : new Set(), services: take.services ? d.services : new Set() };
   }
 
   /** Everything, as if every object had just changed (a full pass). */

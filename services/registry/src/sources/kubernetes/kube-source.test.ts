@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeKubeApi } from '@isthmus/fake-kube';
 import { registrySubjects } from '@isthmus/contracts';
+import { natsUrl } from '@isthmus/testing';
+import { connect } from '@nats-io/transport-node';
 import {
   eventually,
   startRegistry,
@@ -170,6 +172,40 @@ describe('Kubernetes source', () => {
       name: 'web',
     });
     await eventually(async () => !(await exported()).includes('web'), 'web unexported');
+  });
+
+  it('writes each service once in the first sync, with its endpoints, when its EndpointSlices list late', async () => {
+    const late = await FakeKubeApi.start();
+    const nc = await connect({ servers: natsUrl() });
+    try {
+      late.apply(node('node-l', '198.51.100.20', { podCIDRs: ['10.250.0.0/24'] }));
+      for (let i = 0; i < 5; i++) {
+        late.apply(service('shop', `s${i}`, { clusterIP: `10.96.1.${i + 1}` }));
+        late.apply(endpointSlice('shop', `s${i}`, `s${i}-a`, [{ ip: `10.250.0.${i + 10}`, node: 'node-l' }]));
+      }
+      // Services and nodes list at once; the slices only after 1.5 s.
+      late.inject({ match: { resource: 'endpointslices', verb: 'list' }, fault: { delayMs: 1500 } });
+      const published: { endpoints: unknown[] }[] = [];
+      const sub = nc.subscribe(registrySubjects(r.config.subjectRoot).all.services('late'));
+      void (async () => {
+        for await (const m of sub) published.push((m.json() as { state: { endpoints: unknown[] } }).state);
+      })();
+      const res = await r.request('POST', '/v1/clusters', {
+        id: 'late',
+        kind: 'kubernetes',
+        connection: { kubeconfig: late.kubeconfig() },
+      });
+      expect(res.status).toBe(201);
+      await eventually(async () => (await status('late')) === 'synced', 'cluster late synced');
+      await eventually(async () => published.length >= 5, 'five service events');
+      await new Promise((res) => setTimeout(res, 300));
+      // One event per service, never a first one without endpoints.
+      expect(published.map((s) => s.endpoints.length)).toEqual([1, 1, 1, 1, 1]);
+      expect((await r.request('DELETE', '/v1/clusters/late')).status).toBe(200);
+    } finally {
+      await nc.close();
+      await late.stop();
+    }
   });
 
   it('publishes nothing when a relist finds nothing new (410 Gone after compaction)', async () => {

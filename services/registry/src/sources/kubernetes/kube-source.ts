@@ -35,6 +35,8 @@ export interface KubeSourceOptions {
   /** Each watch asks the server to end it after about this long (then it is re-opened). */
   watchTimeoutSeconds: number;
   crdCheckIntervalMs: number;
+  /** Where a pod's service account files are mounted, before the standard path ('' in a pod). */
+  inClusterPathPrefix?: string;
   backoff: { initialMs: number; maxMs: number };
   log: { warn(message: string): void; log(message: string): void; error(message: string): void };
 }
@@ -57,7 +59,7 @@ const OPTIONAL_RESOURCES = [
   },
 ];
 
-export function loadKubeConfig(connection: KubeConnection): KubeConfig {
+export function loadKubeConfig(connection: KubeConnection, inClusterPathPrefix = ''): KubeConfig {
   const kc = new KubeConfig();
   if (connection.kubeconfig) kc.loadFromString(connection.kubeconfig);
   else if (connection.kubeconfigPath) kc.loadFromFile(connection.kubeconfigPath);
@@ -68,7 +70,7 @@ export function loadKubeConfig(connection: KubeConnection): KubeConfig {
         'inCluster: KUBERNETES_SERVICE_HOST is not set, the registry does not run in a Kubernetes pod',
       );
     }
-    kc.loadFromCluster();
+    kc.loadFromCluster(inClusterPathPrefix);
   }
   if (connection.context) {
     if (!kc.getContextObject(connection.context)) {
@@ -98,6 +100,7 @@ export class KubeSource {
   private flushAgain = false;
   private flushScheduled = false;
   private sweptAfterSync = false;
+  private customResourcesChecked = false;
   private forgetOnNextFlush = false;
   private reported: { status: ClusterStatus; reason: string | null } | undefined;
   private stopped = false;
@@ -109,7 +112,7 @@ export class KubeSource {
 
   async start(): Promise<void> {
     try {
-      this.kc = loadKubeConfig(this.opts.connection);
+      this.kc = loadKubeConfig(this.opts.connection, this.opts.inClusterPathPrefix);
     } catch (e) {
       // A kubeconfig that does not load is the operator's to fix: say so in the status.
       await this.report('connecting', `cannot load the kubeconfig: ${(e as Error).message}`);
@@ -216,6 +219,7 @@ export class KubeSource {
       }
     }
     this.inventory.configure(this.currentSettings());
+    this.customResourcesChecked = true;
   }
 
   /**
@@ -265,7 +269,10 @@ export class KubeSource {
       if (await this.write(this.reconciler.fullPass(this.inventory))) this.sweptAfterSync = true;
       return;
     }
-    const dirty = this.inventory.takeDirty();
+    // Before the first complete picture, a group is written only once every watch it is
+    // built from has listed: a service before its EndpointSlices would go out without
+    // endpoints and again with them, a node before its BlockAffinities without its blocks.
+    const dirty = this.inventory.takeDirty(this.sweptAfterSync ? undefined : this.listedGroups());
     if (dirty.nodes.size === 0 && dirty.services.size === 0) return;
     await this.write(this.reconciler.changes(this.inventory, dirty));
   }
@@ -280,6 +287,18 @@ export class KubeSource {
       this.forgetOnNextFlush = true;
       return false;
     }
+  }
+
+  /** The groups of entities whose every watch has listed. */
+  private listedGroups(): { nodes: boolean; services: boolean } {
+    // Until the first CRD check has answered, whether BlockAffinities and ServiceExports
+    // exist (and must be waited for) is unknown.
+    const listed = (kinds: readonly KubeKind[]) =>
+      this.customResourcesChecked && kinds.every((k) => this.watches.get(k)?.health().synced ?? true);
+    return {
+      nodes: listed(['node', 'blockaffinity']) && this.watches.has('node'),
+      services: listed(['service', 'endpointslice', 'serviceexport']) && this.watches.has('service'),
+    };
   }
 
   private async updateStatus(): Promise<void> {
