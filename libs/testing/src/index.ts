@@ -5,3 +5,31 @@ export { createTestDatabase, type TestDatabase } from './database';
 export { natsUrl, startNatsServer, type NatsServerHandle } from './nats-server';
 export { uniqueName } from './names';
 export { freePort, startPostgresServer, type PostgresServerHandle } from './postgres-server';
+// Real BGP peers on loopback (BIRD 2 as route reflector, gobgpd loaded from MRT files), a
+// message-counting relay and the table-transfer measurement; see bgp/index.ts.
+export {
+  startBird,
+  startGobgpd,
+  encodeTableDumpV2,
+  ibgpIpv4Attributes,
+  ibgpIpv6Attributes,
+  startBgpMessageCounter,
+  measureTableTransfer,
+  pollUntil,
+  BirdCommandError,
+  type BirdHandle,
+  type BirdOptions,
+  type BirdNeighbor,
+  type BirdRoute,
+  type BirdProtocolStatus,
+  type GobgpdHandle,
+  type GobgpdOptions,
+  type GobgpdNeighbor,
+  type GobgpRouteSpec,
+  type MrtRoute,
+  type MrtPeer,
+  type BgpMessageCounter,
+  type TableTransferResult,
+  type AddressFamily,
+  type PeerRoute,
+} from './bgp';

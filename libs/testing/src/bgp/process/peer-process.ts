@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+
+/** Lines of a peer's output kept for error messages. */
+const OUTPUT_LINES = 200;
+const STOP_TIMEOUT_MS = 10_000;
+
+// A test that fails or times out before its cleanup must not leave a daemon running. vitest ends
+// its fork workers with SIGTERM, which kills Node without an 'exit' event, so the kernel does it:
+// `setpriv --pdeathsig KILL` (util-linux, on every Debian) makes the daemon receive SIGKILL when
+// the process that started it dies, however it dies. setpriv execs the daemon, so the pid we
+// signal is the daemon's own. The same approach as the private NATS servers (../../nats-server.ts).
+const SETPRIV = '/usr/bin/setpriv';
+
+function withParentDeathSignal(bin: string, args: string[]): [string, string[]] {
+  try {
+    accessSync(SETPRIV, constants.X_OK);
+    return [SETPRIV, ['--pdeathsig', 'KILL', '--', bin, ...args]];
+  } catch {
+    return [bin, args];
+  }
+}
+
+const running = new Set<PeerProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // 'exit' handlers must be synchronous: SIGKILL without waiting.
+  process.on('exit', () => {
+    for (const peer of running) peer.killNow();
+  });
+}
+
+/**
+ * One run of a peer daemon in the foreground, its output kept (a ring of lines) for the error
+ * messages of whoever waits on it. start() may be called again after the process ended.
+ */
+export class PeerProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private output: string[] = [];
+  private exitListeners = new Set<(description: string) => void>();
+
+  constructor(
+    /** Name used in messages ("bird", "gobgpd"). */
+    readonly label: string,
+    private readonly bin: string,
+    private readonly args: string[],
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get isRunning(): boolean {
+    return this.child !== undefined;
+  }
+
+  /** The last lines the daemon printed, oldest first. */
+  recentOutput(): string {
+    return this.output.join('\n');
+  }
+
+  /** Calls `listener` with a description when the process ends by itself or is stopped. */
+  onExit(listener: (description: string) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  start(): void {
+    if (this.child) throw new Error(`${this.label} is already running (pid ${this.child.pid})`);
+    installExitHook();
+    this.output = [];
+    const [file, argv] = withParentDeathSignal(this.bin, this.args);
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    running.add(this);
+    let pending = '';
+    const onData = (chunk: Buffer): void => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        this.output.push(line);
+        if (this.output.length > OUTPUT_LINES) this.output.shift();
+      }
+    };
+    // Read both pipes so neither fills up and blocks the daemon.
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    // 'error' too: when the binary cannot be spawned, 'exit' may never come.
+    this.exited = new Promise((resolve) => {
+      const done = (description: string): void => {
+        if (this.child === child) this.child = undefined;
+        running.delete(this);
+        for (const listener of this.exitListeners) listener(description);
+        resolve();
+      };
+      child.once('exit', (code, signal) => done(`exited (code ${code}, signal ${signal})`));
+      child.once('error', (err) => done(`could not be started: ${err.message}`));
+    });
+  }
+
+  /** SIGTERM (the daemon's orderly shutdown), SIGKILL after 10 s; resolves once it has exited. */
+  async stop(): Promise<void> {
+    await this.terminate('SIGTERM');
+  }
+
+  /** SIGKILL, as in a crash; resolves once it has exited. */
+  async kill(): Promise<void> {
+    await this.terminate('SIGKILL');
+  }
+
+  /** Synchronous SIGKILL for process 'exit' handlers. */
+  killNow(): void {
+    this.child?.kill('SIGKILL');
+  }
+
+  /** Resolves when the current run has ended. */
+  whenExited(): Promise<void> {
+    return this.exited;
+  }
+
+  private async terminate(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
