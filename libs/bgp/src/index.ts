@@ -43,3 +43,21 @@ export {
   CeaseSubcode,
   AS_TRANS,
 } from './codec';
+
+// The speaker: peers (route reflectors), the routes they should have, and its observability.
+export {
+  BgpSpeaker,
+  SpeakerConfigError,
+  type SpeakerConfig,
+  type PeerConfig,
+  type SpeakerDeps,
+  type PeerRoutes,
+  type SpeakerEvents,
+  type SpeakerEventName,
+  type PeerStatus,
+  type MessageCounts,
+  type TimedNotification,
+} from './speaker';
+export { RouteInputError, type DesiredRoute, type PathOptions } from './rib';
+export type { GracefulRestartOptions, Transport, TransportSocket, Clock, Listen } from './session';
+export type { RetryBackoff, BgpState, NotificationSpec } from './fsm';
