@@ -5,19 +5,14 @@ import {
   type NestModule,
   type Provider,
 } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AuthGuard } from './auth/auth.guard';
+import { HttpMetricsMiddleware, PgService, serviceKit } from '@isthmus/service-kit';
 import { ClustersController } from './clusters/clusters.controller';
 import { ClustersService } from './clusters/clusters.service';
 import { RegistryConfig } from './config/config';
-import { PgService } from './db/pg.service';
 import { PrismaService } from './db/prisma.service';
-import { HealthController } from './health/health.controller';
-import { HttpExceptionFilter } from './http/http-exception.filter';
+import { RegistryReadiness } from './health/registry-readiness';
 import { ClusterInventoryController, InventoryController } from './inventory/inventory.controller';
 import { InventoryService } from './inventory/inventory.service';
-import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
-import { MetricsController } from './metrics/metrics.controller';
 import { RegistryMetrics } from './metrics/registry-metrics';
 import { BusService } from './outbox/bus.service';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -29,20 +24,22 @@ import { SourceManager } from './sources/source-manager';
 export class RegistryModule implements NestModule {
   /** The configuration is built (and validated) before the module, and passed in. */
   static forRoot(config: RegistryConfig, extraProviders: Provider[] = []): DynamicModule {
+    const kit = serviceKit({
+      config,
+      metrics: RegistryMetrics,
+      readiness: RegistryReadiness,
+      errors: {
+        service: 'registry',
+        retryNote: 'writes are whole states: a retried write is applied once',
+      },
+    });
     return {
       module: RegistryModule,
-      controllers: [
-        ClustersController,
-        ClusterInventoryController,
-        InventoryController,
-        HealthController,
-        MetricsController,
-      ],
+      controllers: [ClustersController, ClusterInventoryController, InventoryController, ...kit.controllers],
       providers: [
         { provide: RegistryConfig, useValue: config },
         PrismaService,
         PgService,
-        RegistryMetrics,
         RegistryWriter,
         TombstonePurger,
         SourceManager,
@@ -50,8 +47,7 @@ export class RegistryModule implements NestModule {
         OutboxRelay,
         ClustersService,
         InventoryService,
-        { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        ...kit.providers,
         ...extraProviders,
       ],
     };

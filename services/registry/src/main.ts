@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError, RegistryConfig } from './config/config';
+import { ConfigError } from '@isthmus/service-kit';
+import { RegistryConfig } from './config/config';
 import { createRegistryApp, registryLogger } from './bootstrap';
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuery } from '../http/pagination';
+import { PageQuery } from '@isthmus/service-kit';
 import { Asn, ClusterKind, ClusterStatus, DnsLabel, Labels } from '@isthmus/contracts';
 
 /**

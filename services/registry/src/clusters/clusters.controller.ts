@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DnsLabel } from '@isthmus/contracts';
-import { ApiRoute } from '../http/api-docs';
-import { ZodPipe } from '../http/zod-input';
+import { ApiRoute, ZodPipe } from '@isthmus/service-kit';
 import { ClusterListQuery, CreateClusterBody, PatchClusterBody } from './cluster.dto';
 import { ClustersService } from './clusters.service';
 

@@ -2,12 +2,18 @@ import { Injectable } from '@nestjs/common';
 import type { ClusterState } from '@isthmus/contracts';
 import { z } from 'zod';
 import { PrismaService, type Tx } from '../db/prisma.service';
-import { prismaSql } from '../db/sql';
+import {
+  prismaSql,
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  decodeCursor,
+  pageOf,
+  type Page,
+  parseInput,
+} from '@isthmus/service-kit';
 import type { Cluster } from '../generated/prisma/client';
-import { ConflictError, InvalidInputError, NotFoundError } from '../http/domain-errors';
 import { loadKubeConfig } from '../sources/kubernetes/kube-source';
-import { decodeCursor, pageOf, type Page } from '../http/pagination';
-import { parseInput } from '../http/zod-input';
 import { RegistryConfig } from '../config/config';
 import { stateEvent, tombstoneEvent, type OutboxRow } from '../writer/events';
 import { RegistryWriter } from '../writer/registry-writer';

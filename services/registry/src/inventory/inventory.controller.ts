@@ -2,8 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiTags } from '@nestjs/swagger';
 import { CidrText, DnsLabel, ObjectName } from '@isthmus/contracts';
 import { z } from 'zod';
-import { ApiRoute } from '../http/api-docs';
-import { ZodPipe } from '../http/zod-input';
+import { ApiRoute, ZodPipe } from '@isthmus/service-kit';
 import {
   ChangesBody,
   NodeBody,

@@ -4,8 +4,14 @@ import { z } from 'zod';
 import { ClustersService } from '../clusters/clusters.service';
 import { PrismaService } from '../db/prisma.service';
 import type { Cluster } from '../generated/prisma/client';
-import { ConflictError, InvalidInputError, NotFoundError } from '../http/domain-errors';
-import { decodeCursor, pageOf, type Page } from '../http/pagination';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  decodeCursor,
+  pageOf,
+  type Page,
+} from '@isthmus/service-kit';
 import type { EntityChange } from '../writer/changes';
 import { RegistryWriter, type WriteResult } from '../writer/registry-writer';
 import type {

@@ -1,24 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ServiceMetrics } from '@isthmus/service-kit';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
-/** Prometheus metrics of the registry, on a registry of its own (no global state between tests). */
+/** Prometheus metrics of the registry: the HTTP and runtime ones every service has, and its own. */
 @Injectable()
-export class RegistryMetrics {
-  readonly registry = new Registry();
-
-  readonly httpRequests = new Counter({
-    name: 'isthmus_http_requests_total',
-    help: 'HTTP requests by method, route and status code',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly httpSeconds = new Histogram({
-    name: 'isthmus_http_request_duration_seconds',
-    help: 'HTTP request duration by method and route',
-    labelNames: ['method', 'route'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    registers: [this.registry],
-  });
+export class RegistryMetrics extends ServiceMetrics {
   readonly writerChanges = new Counter({
     name: 'isthmus_registry_writer_changes_total',
     help: 'Entity changes submitted to the writer',
@@ -62,8 +48,4 @@ export class RegistryMetrics {
     help: 'Relay rounds that failed (NATS or database unavailable); the round is retried',
     registers: [this.registry],
   });
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
-  }
 }

@@ -10,7 +10,7 @@ import { ensureStateStream, publishBatchInOrder } from '@isthmus/bus';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { RegistryConfig } from '../config/config';
-import { PgService } from '../db/pg.service';
+import { PgService } from '@isthmus/service-kit';
 import { RegistryMetrics } from '../metrics/registry-metrics';
 import { RegistryWriter } from '../writer/registry-writer';
 import { BusService } from './bus.service';

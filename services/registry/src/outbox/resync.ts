@@ -1,4 +1,4 @@
-import type { Sql } from '../db/sql';
+import type { Sql } from '@isthmus/service-kit';
 import { clusterState } from '../clusters/clusters.service';
 import type { Cluster } from '../generated/prisma/client';
 import {

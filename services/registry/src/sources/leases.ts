@@ -1,4 +1,4 @@
-import type { Sql } from '../db/sql';
+import type { Sql } from '@isthmus/service-kit';
 
 /**
  * Cluster leases in Postgres: the replica that holds a cluster's lease runs its source. Acquire

@@ -4,7 +4,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import type { ClusterStatus } from '@isthmus/contracts';
 import { ClustersService } from '../clusters/clusters.service';
 import { RegistryConfig } from '../config/config';
-import { PgService } from '../db/pg.service';
+import { PgService } from '@isthmus/service-kit';
 import { RegistryWriter } from '../writer/registry-writer';
 import { KubeSource, type KubeConnection } from './kubernetes/kube-source';
 import type { KnownEntities } from './kubernetes/reconciler';

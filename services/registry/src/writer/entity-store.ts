@@ -1,5 +1,5 @@
 import type { NodeState, PodBlockState, ServiceState } from '@isthmus/contracts';
-import type { Sql } from '../db/sql';
+import type { Sql } from '@isthmus/service-kit';
 import type { CoalescedChanges } from './changes';
 import { changeSubject } from './changes';
 import { col, column } from './columns';

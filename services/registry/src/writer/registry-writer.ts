@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RegistryConfig } from '../config/config';
-import { PgService } from '../db/pg.service';
+import { PgService, prismaSql } from '@isthmus/service-kit';
 import { PrismaService, type Tx } from '../db/prisma.service';
-import { prismaSql } from '../db/sql';
-import { ClusterGoneError } from '../http/domain-errors';
+import { ClusterGoneError } from './cluster-gone-error';
 import { RegistryMetrics } from '../metrics/registry-metrics';
 import { changeIdentity, changeSubject, coalesce, type EntityChange } from './changes';
 import { existingClusters, insertOutbox, lockClusters, writeChanges } from './entity-store';

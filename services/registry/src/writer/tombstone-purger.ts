@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { RegistryConfig } from '../config/config';
-import { PgService } from '../db/pg.service';
+import { PgService } from '@isthmus/service-kit';
 import { purgeTombstones } from './entity-store';
 
 /** Removes soft-deleted entity rows once their tombstones are older than the retention. */

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import pg from 'pg';
-import { RegistryConfig } from '../config/config';
+import { DatabaseSettings } from './database-settings';
 import type { Sql } from './sql';
 
 // Return int8 (bigint) as JS bigint, as Prisma does: revisions and outbox ids are bigint.
@@ -8,19 +8,19 @@ const INT8_OID = 20;
 const parseInt8 = (v: string) => BigInt(v);
 
 /**
- * A node-postgres pool for the write path (writer and outbox relay). Measured against Prisma's
- * interactive transactions on the same statements it took 25–40% less time per batch
- * (docs/BENCHMARKS.md); everything else goes through Prisma.
+ * A node-postgres pool for hot paths and for SQL that Prisma's query API cannot say. Measured
+ * against Prisma's interactive transactions on the registry writer's statements it took 25–40%
+ * less time per batch (docs/BENCHMARKS.md). Its size is DatabaseSettings.pgPoolSize.
  */
 @Injectable()
-export class PgService implements OnModuleDestroy {
+export class PgService implements Sql, OnModuleDestroy {
   private readonly log = new Logger(PgService.name);
   readonly pool: pg.Pool;
 
-  constructor(config: RegistryConfig) {
+  constructor(config: DatabaseSettings) {
     this.pool = new pg.Pool({
       connectionString: config.databaseUrl,
-      max: Math.max(2, Math.ceil(config.databasePoolSize / 2)),
+      max: config.pgPoolSize ?? Math.max(2, Math.ceil(config.databasePoolSize / 2)),
       types: {
         getTypeParser: ((oid: number, format?: string) =>
           oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format as never)) as never,
@@ -28,6 +28,16 @@ export class PgService implements OnModuleDestroy {
     });
     // An idle client losing its connection (Postgres restarted) must not crash the process.
     this.pool.on('error', (e) => this.log.warn(`idle database connection lost: ${e.message}`));
+  }
+
+  /** One statement outside a transaction (pg checks a client out, runs it and returns the client). */
+  async query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.pool.query(text, params as unknown[])).rows as T[];
+  }
+
+  /** One statement outside a transaction; the number of rows it touched. */
+  async execute(text: string, params: readonly unknown[] = []): Promise<number> {
+    return (await this.pool.query(text, params as unknown[])).rowCount ?? 0;
   }
 
   /** Runs `fn` in a transaction; commits if it resolves, rolls back if it throws. */

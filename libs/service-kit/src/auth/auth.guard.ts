@@ -8,20 +8,24 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { RegistryConfig } from '../config/config';
+import { AuthSettings } from './auth-settings';
 import { BearerTokens, requiredRole } from './bearer-tokens';
 
 const PUBLIC = 'isthmus:public';
 /** Health, metrics and the OpenAPI document: no token needed. */
 export const Public = () => SetMetadata(PUBLIC, true);
 
+/**
+ * Every route needs a bearer token unless marked @Public(): viewer tokens may read, operator
+ * tokens may also write (DESIGN.md, "Interfaces").
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly tokens: BearerTokens;
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly config: RegistryConfig,
+    private readonly config: AuthSettings,
   ) {
     this.tokens = new BearerTokens(config.operatorTokens, config.viewerTokens);
   }

@@ -1,12 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/auth.guard';
-import { RegistryMetrics } from './registry-metrics';
+import { ServiceMetrics } from './service-metrics';
 
 @ApiExcludeController()
 @Controller()
 export class MetricsController {
-  constructor(private readonly metrics: RegistryMetrics) {}
+  constructor(private readonly metrics: ServiceMetrics) {}
 
   @Public()
   @Get('metrics')

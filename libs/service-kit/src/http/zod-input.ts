@@ -4,7 +4,9 @@ import { InvalidInputError } from './domain-errors';
 
 /** Validates with a zod schema and reports every issue with its path (e.g. "upsert.nodes[2].addresses[0]"). */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(value);
+  // reportInput: an issue then carries the value it is about, which tells a missing field from a
+  // wrong one (the value itself never goes into the response).
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => ({ path: formatPath(i.path), message: issueMessage(i) }));
   const first = issues[0]!;

@@ -41,7 +41,7 @@ function describe(status: number): string {
       400: 'Invalid input; the message and issues say which field and why',
       403: 'The token has the viewer role; writes need an operator token',
       404: 'No such object',
-      409: 'Conflicts with the current state (e.g. already exists, or not a static cluster)',
+      409: 'Conflicts with the current state; the message says with what',
       413: 'Request body too large',
     }[status] ?? ''
   );

@@ -1,11 +1,11 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { RegistryMetrics } from './registry-metrics';
+import { ServiceMetrics } from './service-metrics';
 
 /** Counts and times every request by its route pattern (not its URL: bounded label values). */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
-  constructor(private readonly metrics: RegistryMetrics) {}
+  constructor(private readonly metrics: ServiceMetrics) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();

@@ -1,6 +1,7 @@
 /**
- * Errors of the registry's domain. They know nothing of HTTP: the exception filter maps each
- * class to a status (STYLE.md: HTTP status codes only in exception filters).
+ * Errors of a service's domain. They know nothing of HTTP: the exception filter maps each class
+ * to a status (STYLE.md: HTTP status codes only in exception filters). A service's own errors
+ * extend these.
  */
 export abstract class DomainError extends Error {
   abstract readonly kind: 'invalid' | 'not-found' | 'conflict';
@@ -25,10 +26,4 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   override readonly name = 'ConflictError';
   readonly kind = 'conflict';
-}
-
-export class ClusterGoneError extends NotFoundError {
-  constructor() {
-    super('the cluster was deleted while this change was being written; register it again first');
-  }
 }

@@ -13,13 +13,23 @@ interface ErrorBody {
 
 const STATUS_OF_KIND = { invalid: 400, 'not-found': 404, conflict: 409 } as const;
 
+export interface HttpExceptionFilterOptions {
+  /** The service's name, as the messages of 500 and 503 responses say it ("the ipam database"). */
+  service: string;
+  /** Appended to the 503 message: what a client should know before it retries. */
+  retryNote?: string;
+}
+
 /**
  * The one place where errors become HTTP statuses. Bad input is a 4xx that says what is wrong;
- * a 500 means a bug of ours, is logged with its stack, and never echoes internals to the client.
+ * a database that cannot be reached is a 503 with Retry-After; a 500 means a bug of ours, is
+ * logged with its stack, and never echoes internals to the client.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly log = new Logger('HttpExceptionFilter');
+
+  constructor(private readonly options: HttpExceptionFilterOptions) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
@@ -40,6 +50,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       if (issues?.length) body.issues = issues;
       return body;
     }
+    const parserError = bodyParserError(e);
+    if (parserError) return parserError;
     if (e instanceof HttpException) {
       const statusCode = e.getStatus();
       const r = e.getResponse();
@@ -51,33 +63,44 @@ export class HttpExceptionFilter implements ExceptionFilter {
             : String((r as { message?: unknown }).message ?? e.message);
       return { statusCode, error: reason(statusCode), message };
     }
-    // body-parser errors (malformed JSON, too large, bad charset) carry their own 4xx status.
-    const status = (e as { status?: number; type?: string })?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const type = (e as { type?: string }).type;
-      const message =
-        type === 'entity.parse.failed'
-          ? `request body is not valid JSON: ${(e as Error).message}`
-          : type === 'entity.too.large'
-            ? 'request body is too large; split the change into several requests'
-            : (e as Error).message;
-      return { statusCode: status, error: reason(status), message };
-    }
     if (isDependencyUnavailable(e)) {
       this.log.warn(`database unavailable: ${(e as Error)?.message ?? String(e)}`);
       return {
         statusCode: 503,
         error: reason(503),
-        message:
-          'the registry database is unavailable; retry shortly (writes are whole states: a retried write is applied once)',
+        message: `the ${this.options.service} database is unavailable; retry shortly${
+          this.options.retryNote ? ` (${this.options.retryNote})` : ''
+        }`,
       };
     }
     return {
       statusCode: 500,
       error: 'Internal Server Error',
-      message: 'internal error; see the registry log',
+      message: `internal error; see the ${this.options.service} log`,
     };
   }
+}
+
+/**
+ * body-parser errors (malformed JSON, too large, bad charset) carry their own 4xx status and a
+ * `type`; Nest's Express adapter wraps them in an HttpException whose cause they are.
+ */
+function bodyParserError(e: unknown): ErrorBody | null {
+  const error = (e instanceof HttpException ? e.cause : e) as {
+    status?: unknown;
+    type?: unknown;
+    message?: unknown;
+  };
+  const status = error?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500 || typeof error.type !== 'string')
+    return null;
+  const message =
+    error.type === 'entity.parse.failed'
+      ? `request body is not valid JSON: ${String(error.message)}`
+      : error.type === 'entity.too.large'
+        ? 'request body is too large; split the change into several requests'
+        : String(error.message);
+  return { statusCode: status, error: reason(status), message };
 }
 
 function reason(status: number): string {

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { answers, Readiness } from '@isthmus/service-kit';
+import { PrismaService } from '../db/prisma.service';
+import { BusService } from '../outbox/bus.service';
+
+/**
+ * The registry still takes writes while NATS is away (they wait in the outbox), but a load
+ * balancer should prefer a replica that can also publish: both count for readiness.
+ */
+@Injectable()
+export class RegistryReadiness extends Readiness {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly bus: BusService,
+  ) {
+    super();
+  }
+
+  async check(): Promise<Record<string, boolean>> {
+    const [postgres, nats] = await Promise.all([
+      answers(() => this.prisma.$queryRawUnsafe('SELECT 1')),
+      this.bus.ping(),
+    ]);
+    return { postgres, nats };
+  }
+}
