@@ -133,10 +133,19 @@ export async function withSchemaEngine<T>(
   const bg = await loadEngineModule();
   const config = pgConfigFromUrl(databaseUrl);
   const base = new PrismaPg(config);
+  // The engine never disposes the connections it asks for, and each is a pg pool whose idle
+  // client (idle timeout 10 s) keeps the session-level advisory lock the engine takes around
+  // migrations (pg_advisory_lock(72707369)): another replica migrating within those 10 s timed
+  // out with P1002. They are disposed here once the engine is done.
+  const opened: { dispose(): Promise<void> }[] = [];
   const factory = bindMigrationAwareSqlAdapterFactory({
     provider: base.provider,
     adapterName: base.adapterName,
-    connect: () => connect(config),
+    connect: async () => {
+      const adapter = await connect(config);
+      opened.push(adapter as { dispose(): Promise<void> });
+      return adapter;
+    },
     // PrismaPg's own connectToShadowDb() (7.10.1) drops the shadow database while its pool still
     // holds it open; we create and drop our own around the engine's use of it.
     async connectToShadowDb() {
@@ -157,5 +166,6 @@ export async function withSchemaEngine<T>(
     return await fn(engine);
   } finally {
     engine.free();
+    await Promise.allSettled(opened.map((adapter) => adapter.dispose()));
   }
 }

@@ -15,13 +15,9 @@ describe('next-free allocations from 4 replicas at once', () => {
   beforeAll(async () => {
     db = await createTestDatabase('ipam');
     const env = ipamEnv(db);
-    // The first replica applies the migrations; the others start together, without. (Replicas
-    // that start at once and all migrate can fail: after applying, @isthmus/migrate keeps the
-    // engine's advisory lock on an idle pooled connection for ~10 s, and the engine of another
-    // replica gives up waiting for it after 10 s.)
-    replicas.push(await spawnIpam(env));
-    const others = { ...env, MIGRATE_ON_START: 'false' };
-    const started = await Promise.allSettled([1, 2, 3].map(() => spawnIpam(others)));
+    // All four start at once and each applies the migrations, as replicas of a deployment do:
+    // the schema engine's advisory lock makes them take turns.
+    const started = await Promise.allSettled([0, 1, 2, 3].map(() => spawnIpam(env)));
     replicas.push(...started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
