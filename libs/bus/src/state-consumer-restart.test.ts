@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNatsServer, type NatsServerHandle } from '@isthmus/testing';
+
+import { startNatsServer, type NatsServerHandle, pollUntil } from '@isthmus/testing';
+
 import {
   connectBus,
   ensureStateStream,
@@ -7,7 +9,8 @@ import {
   StateConsumer,
   type OutboundMessage,
 } from './index';
-import { decodeEvent, encodeEvent, memoryLogger, waitUntil, type TestEvent } from './test-helpers';
+
+import { decodeEvent, encodeEvent, memoryLogger, type TestEvent } from './test-helpers';
 
 describe('StateConsumer across a NATS server restart', () => {
   let server: NatsServerHandle;
@@ -84,24 +87,24 @@ describe('StateConsumer across a NATS server restart', () => {
       })();
 
       try {
-        await waitUntil('a first round published', () => published >= 1);
+        await pollUntil('a first round published', () => published >= 1);
         await consumer.start();
         await consumer.caughtUp;
         // Every subject in the stream at start is applied, even those superseded during the replay.
         expect(state.size).toBe(subjects.length);
-        await waitUntil('more rounds published', () => published >= 5);
+        await pollUntil('more rounds published', () => published >= 5);
         await server[how]();
         // Down long enough for the relay to see a batch fail (and keep retrying it).
-        await waitUntil('a batch failed while the server was down', () => failedBatches > 0);
+        await pollUntil('a batch failed while the server was down', () => failedBatches > 0);
         await server.start();
         const atRestart = published;
-        await waitUntil('rounds published after the restart', () => published >= atRestart + 5);
+        await pollUntil('rounds published after the restart', () => published >= atRestart + 5);
         relayRunning = false;
         await relay;
-        await waitUntil(
+        await pollUntil(
           `every subject at the last revision (${published})`,
           () => subjects.every((s) => state.get(s)?.revision === published),
-          30_000,
+          { timeoutMs: 30_000 },
         );
         expect(consumer.stats().subjects).toBe(subjects.length);
         expect(logger.lines.some((l) => l.startsWith('warn disconnected'))).toBe(true);

@@ -1,8 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { AckPolicy, DeliverPolicy, jetstream, type JetStreamManager } from '@nats-io/jetstream';
+
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
-import { natsUrl, uniqueName } from '@isthmus/testing';
+
+import { natsUrl, uniqueName, pollUntil } from '@isthmus/testing';
+
 import { registrySubjects, subjectOf, type RegistryEvent } from '@isthmus/contracts';
+
 import {
   ConsumerStoppedError,
   ensureStateStream,
@@ -13,14 +18,8 @@ import {
   type OutboundMessage,
   type StateConsumerOptions,
 } from './index';
-import {
-  decodeEvent,
-  encodeEvent,
-  memoryLogger,
-  openConnection,
-  waitUntil,
-  type TestEvent,
-} from './test-helpers';
+
+import { decodeEvent, encodeEvent, memoryLogger, openConnection, type TestEvent } from './test-helpers';
 
 describe('StateConsumer', () => {
   let nc: NatsConnection;
@@ -92,7 +91,7 @@ describe('StateConsumer', () => {
       ['k7', 4],
       ['new', 1],
     ]);
-    await waitUntil(
+    await pollUntil(
       'the new events applied',
       () => state.get(f.subject('k7'))?.revision === 4 && state.has(f.subject('new')),
     );
@@ -157,13 +156,13 @@ describe('StateConsumer', () => {
     await c.caughtUp;
     // One subject, one message kept: each must be consumed before the next replaces it.
     await f.publish([['a', 5, 'five']]);
-    await waitUntil('a@5 applied', () => c.stats().applied === 1);
+    await pollUntil('a@5 applied', () => c.stats().applied === 1);
     await f.publish([['a', 3, 'three']]);
-    await waitUntil('a@3 skipped', () => c.stats().skippedStale === 1);
+    await pollUntil('a@3 skipped', () => c.stats().skippedStale === 1);
     await f.publish([['a', 5, 'five again']]);
-    await waitUntil('a@5 again skipped', () => c.stats().skippedStale === 2);
+    await pollUntil('a@5 again skipped', () => c.stats().skippedStale === 2);
     await f.publish([['b', 1]]);
-    await waitUntil('b applied', () => state.has(f.subject('b')));
+    await pollUntil('b applied', () => state.has(f.subject('b')));
     expect(state.get(f.subject('a'))).toEqual({ revision: 5, value: 'five' });
     expect(c.stats()).toMatchObject({ applied: 2, skippedStale: 2 });
     expect(c.revisionOf(f.subject('a'))).toBe(5);
@@ -231,7 +230,7 @@ describe('StateConsumer', () => {
     expect(c.stats()).toMatchObject({ applied: 1, poison: 2 });
     expect(logger.lines.filter((l) => l.startsWith('error poison'))).toHaveLength(2);
     await f.publish([['after', 1]]);
-    await waitUntil('the event after the poison applied', () => state.has(f.subject('after')));
+    await pollUntil('the event after the poison applied', () => state.has(f.subject('after')));
   });
 
   it("replay 'full' rebuilds the whole state at every start", async () => {
@@ -306,7 +305,7 @@ describe('StateConsumer', () => {
     await c.caughtUp;
     await jsm.consumers.delete(f.stream, 'follower');
     await f.publish([['b', 1]]);
-    await waitUntil('b applied through the recreated consumer', () => state.has(f.subject('b')));
+    await pollUntil('b applied through the recreated consumer', () => state.has(f.subject('b')));
     expect(c.stats()).toMatchObject({ consumerRecreated: 1, applied: 2, skippedStale: 1 });
     expect(logger.lines.some((l) => l.includes('the durable was gone'))).toBe(true);
   });
@@ -323,7 +322,7 @@ describe('StateConsumer', () => {
       ['a', 2],
       ['b', 1],
     ]);
-    await waitUntil(
+    await pollUntil(
       'the new stream followed',
       () => state.get(f.subject('a'))?.revision === 2 && state.has(f.subject('b')),
     );
@@ -350,7 +349,7 @@ describe('StateConsumer', () => {
     await ensureStateStream(jsm, { name: stream, subjects: [`${root}.>`] });
     await publishBatchInOrder(nc, [{ subject: `${root}.x`, data: encodeEvent(1, 'x'), msgId: '1' }]);
     await c.caughtUp;
-    await waitUntil('x applied', () => state.has(`${root}.x`));
+    await pollUntil('x applied', () => state.has(`${root}.x`));
   });
 
   it('rejects caughtUp when stopped before catching up, and start() for a consumer the server refuses', async () => {

@@ -5,10 +5,15 @@ import {
   makeInformer,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { FakeKubeApi } from './index';
+
 import { blockAffinity, blockAffinityCrd, serviceExportCrd } from './crds';
-import { getJson, kubeConfigFor, openWatch, record, waitFor, type Recording } from './testing/helpers';
+
+import { getJson, kubeConfigFor, openWatch, record, type Recording } from './testing/helpers';
+import { pollUntil } from '@isthmus/testing';
 
 const CALICO = { group: 'crd.projectcalico.org', version: 'v1', plural: 'blockaffinities' };
 
@@ -91,7 +96,7 @@ describe('CustomResourceDefinitions', () => {
     const rec = blockAffinityInformer();
     await rec.informer.start();
     const second = api.apply(blockAffinity('node-b', '192.168.0.64/26'));
-    await waitFor('the second block', () => rec.cached().length === 2);
+    await pollUntil('the second block', () => rec.cached().length === 2);
 
     // CustomObjectsApi returns the JSON as it came: custom resources keep kind and apiVersion in
     // list items, unlike built-in types.
@@ -110,7 +115,7 @@ describe('CustomResourceDefinitions', () => {
       },
     );
     expect(moved.metadata.generation).toBe(2);
-    await waitFor('the update', () => rec.events.includes('update node-b-192-168-0-64-26'));
+    await pollUntil('the update', () => rec.events.includes('update node-b-192-168-0-64-26'));
     const cached = rec.informer.get('node-b-192-168-0-64-26') as
       (KubernetesObject & { spec?: { state?: string } }) | undefined;
     expect(cached?.spec?.state).toBe('pending');
@@ -158,10 +163,10 @@ describe('CustomResourceDefinitions', () => {
     api.removeCrd('blockaffinities.crd.projectcalico.org');
     // The informer sees the DELETED, then the end of its watch; it watches again, gets a 404
     // (an Error with statusCode 404), reports it and stops.
-    await waitFor('the informer error', () => rec.errors.length === 1);
+    await pollUntil('the informer error', () => rec.errors.length === 1);
     expect(rec.events).toEqual(['add node-a-192-168-0-0-26', 'delete node-a-192-168-0-0-26']);
     expect((rec.errors[0] as { statusCode?: number }).statusCode).toBe(404);
-    await waitFor('the CRD deletion', () => crdWatch.events.length === 1);
+    await pollUntil('the CRD deletion', () => crdWatch.events.length === 1);
     expect(crdWatch.events[0]).toMatchObject({
       type: 'DELETED',
       object: { metadata: { name: 'blockaffinities.crd.projectcalico.org' } },

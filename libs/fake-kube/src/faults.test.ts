@@ -1,8 +1,11 @@
 // Injected faults as a client-node 1.4 informer sees them. Every fault but a malformed watch
 // event reaches the error callbacks (and stops the informer, see restart.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { FakeKubeApi } from './index';
-import { getJson, node, nodeInformer, nodeRef, openWatch, waitFor, type Recording } from './testing/helpers';
+
+import { getJson, node, nodeInformer, nodeRef, openWatch, type Recording } from './testing/helpers';
+import { pollUntil } from '@isthmus/testing';
 
 describe('fault injection', () => {
   let api: FakeKubeApi;
@@ -20,7 +23,7 @@ describe('fault injection', () => {
   /** Starts the informer and waits for its one error. */
   async function firstError(): Promise<Record<string, unknown>> {
     await rec.informer.start();
-    await waitFor('the error callback', () => rec.errors.length === 1);
+    await pollUntil('the error callback', () => rec.errors.length === 1);
     return rec.errors[0] as Record<string, unknown>;
   }
 
@@ -60,7 +63,7 @@ describe('fault injection', () => {
     await rec.informer.start();
     api.apply(node('node-lost'));
     api.apply(node('node-seen'));
-    await waitFor('node-seen', () => rec.cached().includes('node-seen'));
+    await pollUntil('node-seen', () => rec.cached().includes('node-seen'));
     expect(rec.cached()).toEqual(['node-a', 'node-seen']);
     expect(rec.errors).toEqual([]);
   });
@@ -75,7 +78,7 @@ describe('fault injection', () => {
   it('dropConnection on the watch: the stream breaks after what it carried ("Premature close")', async () => {
     await rec.informer.start();
     await rec.informer.stop();
-    await waitFor('the AbortError of stop()', () => rec.errors.length === 1);
+    await pollUntil('the AbortError of stop()', () => rec.errors.length === 1);
     rec.errors.length = 0;
     api.apply(node('node-b'));
     // The next watch resumes from before node-b: it gets node-b's ADDED, then the connection closes.
@@ -88,7 +91,7 @@ describe('fault injection', () => {
   it('delayMs holds the request, then serves it normally', async () => {
     api.inject({ match: { resource: 'nodes', verb: 'list' }, fault: { delayMs: 500 } });
     const started = rec.informer.start();
-    await waitFor('the held list', () =>
+    await pollUntil('the held list', () =>
       api.requestLog().some((r) => r.verb === 'list' && r.fault === 'delay 500ms'),
     );
     api.apply(node('node-during-delay')); // the list is answered after this
@@ -120,9 +123,9 @@ describe('fault injection', () => {
   it('corrupts the first event of a raw watch and goes on', async () => {
     api.inject({ match: { resource: 'nodes', verb: 'watch' }, fault: 'malformedJson' });
     const watch = await openWatch(api, '/api/v1/nodes?watch=true');
-    await waitFor('the garbage line', () => watch.garbage.length === 1);
+    await pollUntil('the garbage line', () => watch.garbage.length === 1);
     api.apply(node('node-b'));
-    await waitFor('node-b', () => watch.events.length === 1);
+    await pollUntil('node-b', () => watch.events.length === 1);
     expect(watch.events[0]?.object.metadata.name).toBe('node-b');
     watch.close();
   });

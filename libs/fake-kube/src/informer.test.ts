@@ -1,17 +1,13 @@
 // What a @kubernetes/client-node 1.4 informer (makeInformer, i.e. ListWatch) does against the
 // fake: list, then watch from the list's resourceVersion, callbacks in the order of the events.
 import { CoreV1Api, DiscoveryV1Api, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { FakeKubeApi } from './index';
-import {
-  kubeConfigFor,
-  node,
-  nodeInformer,
-  nodeRef,
-  record,
-  waitFor,
-  type Recording,
-} from './testing/helpers';
+
+import { kubeConfigFor, node, nodeInformer, nodeRef, record, type Recording } from './testing/helpers';
+import { pollUntil } from '@isthmus/testing';
 
 describe('client-node informer', () => {
   let api: FakeKubeApi;
@@ -40,7 +36,7 @@ describe('client-node informer', () => {
       n.metadata.labels = { zone: 'b' };
     });
     api.delete(nodeRef('node-b'));
-    await waitFor('the delete of node-b', () => rec.events.includes('delete node-b'));
+    await pollUntil('the delete of node-b', () => rec.events.includes('delete node-b'));
     expect(rec.events).toEqual(['add node-a', 'add node-b', 'add node-c', 'update node-a', 'delete node-b']);
     expect(rec.cached()).toEqual(['node-a', 'node-c']);
     expect((rec.informer.get('node-a') as KubernetesObject).metadata?.labels).toEqual({ zone: 'b' });
@@ -63,7 +59,7 @@ describe('client-node informer', () => {
     informers.push(rec);
     await rec.informer.start();
     api.apply(node('watched'));
-    await waitFor('the watched node', () => rec.events.includes('add watched'));
+    await pollUntil('the watched node', () => rec.events.includes('add watched'));
     const listed = rec.objects[0]?.obj as KubernetesObject;
     const watched = rec.objects[1]?.obj as KubernetesObject;
     // The list goes through CoreV1Api, whose ObjectSerializer builds V1Node instances with Date
@@ -116,7 +112,7 @@ describe('client-node informer', () => {
         s.metadata.labels = { 'kubernetes.io/service-name': 'web' };
       },
     );
-    await waitFor('db-1 to join', () => rec.events.includes('add shop/db-1'));
+    await pollUntil('db-1 to join', () => rec.events.includes('add shop/db-1'));
     expect(rec.events.slice(2)).toEqual(['delete shop/web-2', 'add shop/db-1']);
     expect(rec.cached()).toEqual(['default/web-1', 'shop/db-1']);
     expect(api.requestLog().find((r) => r.verb === 'watch')?.query.labelSelector).toBe(selector);
@@ -129,9 +125,9 @@ describe('client-node informer', () => {
     await rec.informer.stop();
     // ListWatch.stop() aborts the request; the abort reaches the watch's done callback as an
     // error, which ListWatch passes to the error callbacks like any other.
-    await waitFor('the error callback', () => rec.errors.length === 1);
+    await pollUntil('the error callback', () => rec.errors.length === 1);
     expect((rec.errors[0] as Error).name).toBe('AbortError');
-    await waitFor('the server to see the watch closed', () => api.stats().openWatchCount === 0);
+    await pollUntil('the server to see the watch closed', () => api.stats().openWatchCount === 0);
   });
 
   it('pages through a list with CoreV1Api when asked to (the informer itself never does)', async () => {

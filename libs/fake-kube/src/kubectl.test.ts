@@ -2,9 +2,13 @@
 // custom resources after installCrd, and a bounded `get --watch`. The binary is $ISTHMUS_KUBECTL
 // or kubectl on PATH (CI installs Debian's kubernetes-client, kubectl 1.20).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { FakeKubeApi } from './index';
+
 import { blockAffinity, blockAffinityCrd } from './crds';
-import { kubectl, kubectlStream, node, nodeRef, waitFor } from './testing/helpers';
+
+import { kubectl, kubectlStream, node, nodeRef } from './testing/helpers';
+import { pollUntil } from '@isthmus/testing';
 
 /** Splits kubectl's table output into rows of cells (the header is the first row). */
 function rows(stdout: string): string[][] {
@@ -124,14 +128,18 @@ describe('kubectl', () => {
     api.apply(node('node-a'));
     const watch = kubectlStream(api, ['get', 'nodes', '--watch', '--output-watch-events'], 15_000);
     try {
-      await waitFor('the initial row', () => watch.lines.some((l) => /^ADDED\s+node-a\b/.test(l)), 10_000);
-      await waitFor('the watch request', () => api.stats().openWatches.nodes === 1);
+      await pollUntil('the initial row', () => watch.lines.some((l) => /^ADDED\s+node-a\b/.test(l)), {
+        timeoutMs: 10_000,
+      });
+      await pollUntil('the watch request', () => api.stats().openWatches.nodes === 1);
       api.patch(nodeRef('node-a'), (n) => {
         n.metadata.labels = { zone: 'b' };
       });
       api.apply(node('node-b'));
       api.delete(nodeRef('node-a'));
-      await waitFor('the delete', () => watch.lines.some((l) => /^DELETED\s+node-a\b/.test(l)), 10_000);
+      await pollUntil('the delete', () => watch.lines.some((l) => /^DELETED\s+node-a\b/.test(l)), {
+        timeoutMs: 10_000,
+      });
       expect(rows(watch.lines.join('\n')).map((r) => `${r[0]} ${r[1]}`)).toEqual([
         'EVENT NAME',
         'ADDED node-a',

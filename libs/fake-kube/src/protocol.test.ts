@@ -1,8 +1,11 @@
 // The wire protocol, checked with plain HTTP requests: resourceVersions, watch streams,
 // bookmarks, timeouts, 410 Gone, pagination, discovery, Tables and errors.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { FakeKubeApi } from './index';
-import { getJson, node, nodeRef, openWatch, waitFor } from './testing/helpers';
+
+import { getJson, node, nodeRef, openWatch } from './testing/helpers';
+import { pollUntil } from '@isthmus/testing';
 
 const service = (namespace: string, name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -60,7 +63,7 @@ describe('FakeKubeApi protocol', () => {
     const watch = await openWatch(api, `/api/v1/namespaces/shop/services?watch=true&resourceVersion=${from}`);
     expect(watch.status).toBe(200);
     api.apply(service('shop', 'db', { tier: 'data' }));
-    await waitFor('three events', () => watch.events.length === 3);
+    await pollUntil('three events', () => watch.events.length === 3);
     expect(
       watch.events.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.metadata.resourceVersion}`),
     ).toEqual(['ADDED db 3', 'DELETED web 5', 'MODIFIED db 6']);
@@ -73,7 +76,7 @@ describe('FakeKubeApi protocol', () => {
     api.apply(node('node-b'));
     for (const query of ['watch=true', 'watch=1&resourceVersion=0']) {
       const watch = await openWatch(api, `/api/v1/nodes?${query}`);
-      await waitFor('two events', () => watch.events.length === 2);
+      await pollUntil('two events', () => watch.events.length === 2);
       expect(watch.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
         'ADDED node-a',
         'ADDED node-b',
@@ -85,7 +88,7 @@ describe('FakeKubeApi protocol', () => {
       api,
       '/api/v1/nodes?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan',
     );
-    await waitFor('the initial-events-end bookmark', () => streaming.events.length >= 3);
+    await pollUntil('the initial-events-end bookmark', () => streaming.events.length >= 3);
     expect(streaming.events[2]).toEqual({
       type: 'BOOKMARK',
       object: {
@@ -100,7 +103,7 @@ describe('FakeKubeApi protocol', () => {
   it('sends BOOKMARKs carrying only the resourceVersion when asked to', async () => {
     const watch = await openWatch(api, `/api/v1/nodes?watch=true&resourceVersion=1&allowWatchBookmarks=true`);
     api.apply(node('node-a'));
-    await waitFor('a bookmark after the change', () => watch.events.some((e) => e.type === 'BOOKMARK'));
+    await pollUntil('a bookmark after the change', () => watch.events.some((e) => e.type === 'BOOKMARK'));
     expect(watch.events[0]?.type).toBe('ADDED');
     expect(watch.events.find((e) => e.type === 'BOOKMARK')?.object).toEqual({
       kind: 'Node',
@@ -117,7 +120,7 @@ describe('FakeKubeApi protocol', () => {
     expect(await plain.ended).toBe('end');
     // A second went by, with bookmarks due every 50 ms had they been asked for.
     expect(plain.events.map((e) => e.type)).toEqual(['ADDED']);
-    await waitFor('the watch to be gone', () => api.stats().openWatchCount === 0);
+    await pollUntil('the watch to be gone', () => api.stats().openWatchCount === 0);
   });
 
   it('answers a compacted resourceVersion with 410: HTTP for lists, an ERROR event for watches', async () => {
@@ -163,7 +166,7 @@ describe('FakeKubeApi protocol', () => {
     // From the compaction point on, watches work.
     const fresh = await openWatch(api, `/api/v1/nodes?watch=true&resourceVersion=3`);
     api.apply(node('node-c'));
-    await waitFor('node-c', () => fresh.events.length === 1);
+    await pollUntil('node-c', () => fresh.events.length === 1);
     fresh.close();
   });
 
@@ -322,7 +325,7 @@ describe('FakeKubeApi protocol', () => {
       metadata: { namespace: 'shop', name: 'web' },
     });
     const watch = await openWatch(api, '/api/v1/services?watch=true&resourceVersion=1', { accept });
-    await waitFor('the row', () => watch.events.length === 1);
+    await pollUntil('the row', () => watch.events.length === 1);
     expect(watch.events[0]).toMatchObject({
       type: 'ADDED',
       object: { kind: 'Table', rows: [{ cells: ['web', expect.any(String)] }] },
@@ -359,7 +362,7 @@ describe('FakeKubeApi protocol', () => {
     expect(api.port).toBe(port);
     api.apply(node('node-b'));
     const watch = await openWatch(api, '/api/v1/nodes?watch=true&resourceVersion=1');
-    await waitFor('both', () => watch.events.length === 2);
+    await pollUntil('both', () => watch.events.length === 2);
     expect(watch.events.map((e) => `${e.object.metadata.name}@${e.object.metadata.resourceVersion}`)).toEqual(
       ['node-a@2', 'node-b@3'],
     );

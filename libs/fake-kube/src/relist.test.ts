@@ -1,7 +1,10 @@
 // 410 Gone and client-node 1.4: which 410s make an informer relist by itself, and which stop it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { FakeKubeApi } from './index';
-import { node, nodeInformer, nodeRef, waitFor, type Recording } from './testing/helpers';
+
+import { node, nodeInformer, nodeRef, type Recording } from './testing/helpers';
+import { pollUntil } from '@isthmus/testing';
 
 describe('informer and 410 Gone', () => {
   let api: FakeKubeApi;
@@ -25,7 +28,7 @@ describe('informer and 410 Gone', () => {
     // The watch breaks; the informer reports it and stops (client-node restarts only after a
     // clean end or a 410). While it is down the nodes change and history is compacted.
     api.closeWatches('cut');
-    await waitFor('the error callback', () => rec.errors.length === 1);
+    await pollUntil('the error callback', () => rec.errors.length === 1);
     const resumeFrom = rec.resourceVersion();
     api.delete(nodeRef('node-b'));
     api.apply(node('node-c'));
@@ -39,7 +42,7 @@ describe('informer and 410 Gone', () => {
     // event with a 410 Expired Status, end of stream. ListWatch then clears its resourceVersion
     // and, on the end of the stream, relists.
     await rec.informer.start();
-    await waitFor('the relist to bring node-c', () => rec.cached().includes('node-c'));
+    await pollUntil('the relist to bring node-c', () => rec.cached().includes('node-c'));
     expect(rec.cached()).toEqual(['node-a', 'node-c']);
     // The relist diffs against the cache: a delete for what vanished, add for what is new,
     // update for what has another resourceVersion.
@@ -48,7 +51,7 @@ describe('informer and 410 Gone', () => {
     expect(rec.errors).toHaveLength(1);
 
     // The cache is filled before the new watch is requested: wait for that watch too.
-    await waitFor('a new watch', () => api.stats().openWatches.nodes === 1);
+    await pollUntil('a new watch', () => api.stats().openWatches.nodes === 1);
     const nodes = api.requestLog().filter((r) => r.resource === 'nodes');
     expect(nodes.map((r) => `${r.verb} ${r.query.resourceVersion ?? ''}`)).toEqual([
       'list ',
@@ -61,9 +64,9 @@ describe('informer and 410 Gone', () => {
 
   it('relists when an open watch gets an ERROR 410 event (no error callback)', async () => {
     api.apply(node('node-c'));
-    await waitFor('node-c', () => rec.cached().includes('node-c'));
+    await pollUntil('node-c', () => rec.cached().includes('node-c'));
     expect(api.closeWatches('expire')).toBe(1);
-    await waitFor('the relist', () => count('list nodes') === 2 && api.stats().openWatches.nodes === 1);
+    await pollUntil('the relist', () => count('list nodes') === 2 && api.stats().openWatches.nodes === 1);
     expect(rec.errors).toEqual([]);
     expect(rec.connects).toBe(2); // the connect callbacks run before each list+watch round
     expect(rec.cached()).toEqual(['node-a', 'node-b', 'node-c']);
@@ -74,7 +77,7 @@ describe('informer and 410 Gone', () => {
   it('relists on a watch answered with HTTP 410', async () => {
     api.inject({ match: { resource: 'nodes', verb: 'watch' }, fault: { status: 410 } });
     api.closeWatches('end'); // a clean end: the informer watches again at once, and gets the 410
-    await waitFor('the relist', () => count('list nodes') === 2 && api.stats().openWatches.nodes === 1);
+    await pollUntil('the relist', () => count('list nodes') === 2 && api.stats().openWatches.nodes === 1);
     expect(rec.errors).toEqual([]);
   });
 
@@ -83,7 +86,7 @@ describe('informer and 410 Gone', () => {
     // function goes to the error callbacks, whatever its code.
     api.inject({ match: { resource: 'nodes', verb: 'list' }, fault: { status: 410 } });
     api.closeWatches('expire');
-    await waitFor('the error callback', () => rec.errors.length === 1);
+    await pollUntil('the error callback', () => rec.errors.length === 1);
     expect((rec.errors[0] as { code?: number }).code).toBe(410);
     expect(count('list nodes')).toBe(2);
     expect(api.stats().openWatchCount).toBe(0);

@@ -5,8 +5,11 @@
 // it on errors, and that wrapper needs its own "stopped" flag, since stop() fires the error
 // callbacks too (informer.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { FakeKubeApi } from './index';
-import { getJson, node, nodeInformer, waitFor, type Recording } from './testing/helpers';
+
+import { getJson, node, nodeInformer, type Recording } from './testing/helpers';
+import { pollUntil } from '@isthmus/testing';
 
 describe('informer across a server restart', () => {
   let api: FakeKubeApi;
@@ -30,7 +33,7 @@ describe('informer across a server restart', () => {
   it('stops for good when its watch is cut, and resumes from its resourceVersion on start()', async () => {
     const rvBefore = rec.resourceVersion();
     await api.restart(); // open watches are cut: the stream ends without its terminating chunk
-    await waitFor('the error callback', () => rec.errors.length === 1);
+    await pollUntil('the error callback', () => rec.errors.length === 1);
     const err = rec.errors[0] as Error & { code?: string };
     expect(err.message).toBe('Premature close');
     expect(err.code).toBe('ERR_STREAM_PREMATURE_CLOSE');
@@ -44,7 +47,7 @@ describe('informer across a server restart', () => {
     expect(api.stats().openWatchCount).toBe(0);
 
     await rec.informer.start();
-    await waitFor('node-b, from the watch history', () => rec.cached().includes('node-b'));
+    await pollUntil('node-b, from the watch history', () => rec.cached().includes('node-b'));
     const last = nodeRequests().pop();
     expect([last?.verb, last?.query.resourceVersion]).toEqual(['watch', rvBefore]);
     expect(api.stats().requests['list nodes']).toBe(2); // its first list and ours: no relist
@@ -53,14 +56,14 @@ describe('informer across a server restart', () => {
 
   it('stops too when the watch ends cleanly at shutdown: the reconnect finds the port closed', async () => {
     await api.stop({ watches: 'end' }); // a graceful shutdown: watch streams end cleanly
-    await waitFor('the error callback', () => rec.errors.length === 1);
+    await pollUntil('the error callback', () => rec.errors.length === 1);
     const err = rec.errors[0] as Error & { code?: string; type?: string };
     expect(err.name).toBe('FetchError');
     expect(err.code).toBe('ECONNREFUSED');
     await api.start();
     api.apply(node('node-b'));
     await rec.informer.start();
-    await waitFor('node-b', () => rec.cached().includes('node-b'));
+    await pollUntil('node-b', () => rec.cached().includes('node-b'));
     expect(api.stats().requests['list nodes']).toBe(1);
   });
 
@@ -78,17 +81,17 @@ describe('informer across a server restart', () => {
 
     await api.stop();
     // While the server is down every start() fails at once with ECONNREFUSED.
-    await waitFor('two failed restarts', () => restarts >= 2 && rec.errors.length >= 3);
+    await pollUntil('two failed restarts', () => restarts >= 2 && rec.errors.length >= 3);
     expect((rec.errors[1] as { code?: string }).code).toBe('ECONNREFUSED');
     api.apply(node('node-b')); // changed while the API server was away
     await api.start();
-    await waitFor('node-b after the server came back', () => rec.cached().includes('node-b'));
-    await waitFor('its watch', () => api.stats().openWatches.nodes === 1);
+    await pollUntil('node-b after the server came back', () => rec.cached().includes('node-b'));
+    await pollUntil('its watch', () => api.stats().openWatches.nodes === 1);
 
     stopped = true;
     const before = rec.errors.length;
     await rec.informer.stop();
-    await waitFor('the AbortError of stop()', () => rec.errors.length === before + 1);
+    await pollUntil('the AbortError of stop()', () => rec.errors.length === before + 1);
     expect((rec.errors[before] as Error).name).toBe('AbortError');
   });
 });

@@ -4,6 +4,7 @@
 export { createTestDatabase, type TestDatabase } from './database';
 export { natsUrl, startNatsServer, type NatsServerHandle } from './nats-server';
 export { uniqueName } from './names';
+export { pollUntil, type PollOptions } from './polling';
 export { freePort, startPostgresServer, type PostgresServerHandle } from './postgres-server';
 // Real BGP peers on loopback (BIRD 2 as route reflector, gobgpd loaded from MRT files), a
 // message-counting relay and the table-transfer measurement; see bgp/index.ts.
@@ -15,7 +16,6 @@ export {
   ibgpIpv6Attributes,
   startBgpMessageCounter,
   measureTableTransfer,
-  pollUntil,
   BirdCommandError,
   type BirdHandle,
   type BirdOptions,

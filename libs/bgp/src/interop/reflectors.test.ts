@@ -1,12 +1,20 @@
 // Interop with real route reflectors: BIRD 2 and gobgpd 3.10, each with our speaker as an iBGP
 // route-reflector client (RFC 4456) of ASN 64511, on loopback. Addresses 127.0.0.101/102 (BIRD)
 // and 127.0.0.111/112 (gobgpd) belong to this file.
-import { freePort, startBird, startGobgpd, type AddressFamily, type PeerRoute } from '@isthmus/testing';
+import {
+  freePort,
+  startBird,
+  startGobgpd,
+  type AddressFamily,
+  type PeerRoute,
+  pollUntil,
+} from '@isthmus/testing';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import type { Prefix } from '../codec/types';
 import type { DesiredRoute, PathOptions } from '../rib';
 import { BgpSpeaker, type PeerConfig } from '../speaker';
-import { until } from '../testing/wait';
 
 // The routes our speaker advertises in the interop tests: pod blocks behind nodes whose
 // addresses are documentation prefixes (RFC 5737, RFC 3849) — gobgpd drops loopback next hops as
@@ -179,8 +187,12 @@ function reflectorInterop(setup: InteropSetup): void {
       await holds(expectedV4, expectedV6);
       const sentBefore = s.peerStatus('rr').messagesOut.update;
       await reflector.requestRouteRefresh!();
-      await until(() => s.peerStatus('rr').messagesIn['route-refresh'] > 0, 'the ROUTE-REFRESH');
-      await until(() => s.peerStatus('rr').messagesOut.update > sentBefore, 'our answer');
+      await pollUntil('the ROUTE-REFRESH', () => s.peerStatus('rr').messagesIn['route-refresh'] > 0, {
+        intervalMs: 2,
+      });
+      await pollUntil('our answer', () => s.peerStatus('rr').messagesOut.update > sentBefore, {
+        intervalMs: 2,
+      });
       await holds(expectedV4, expectedV6);
       expect(s.peerStatus('rr').state).toBe('Established');
     });
@@ -211,7 +223,10 @@ function reflectorInterop(setup: InteropSetup): void {
 
     // The process "restarts": the session ends without NOTIFICATION (RFC 4724 §4.2) …
     await before.stop({ graceful: true });
-    await until(() => droppedSeenStale, 'our routes to be kept as stale', 20_000);
+    await pollUntil('our routes to be kept as stale', () => droppedSeenStale, {
+      timeoutMs: 20_000,
+      intervalMs: 2,
+    });
     // … and a new speaker, R bit set, comes back without one of the routes.
     const after = speaker(true);
     after.setRoutes(new Map([...table].filter(([prefix]) => prefix !== dropped)));

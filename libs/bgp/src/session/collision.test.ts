@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
+
 import type { FsmConfig } from '../fsm';
 import { FakeClock } from '../testing/fake-clock';
+
 import { MemoryNetwork, MemorySocket } from '../testing/memory-transport';
+
 import { AcceptQueue, TestPeerConnection } from '../testing/test-peer';
-import { settle, until } from '../testing/wait';
+
+import { settle } from '../testing/wait';
 import { PeerSession, type StateChange } from './index';
+import { pollUntil } from '@isthmus/testing';
 
 const PEER = '10.0.0.2';
 const ASN = 64511;
@@ -66,7 +71,7 @@ describe('connection collisions (RFC 4271 §6.8)', () => {
     await outgoing.waitClosed();
     await incoming.nextOf('keepalive');
     incoming.sendMessage({ type: 'keepalive' });
-    await until(() => env.session.state === 'Established', 'Established');
+    await pollUntil('Established', () => env.session.state === 'Established', { intervalMs: 2 });
     expect(incoming.closedNow).toBe(false);
     expect(incoming.received.some((r) => r.message?.type === 'notification')).toBe(false);
     // Keepalives go over the surviving connection.
@@ -87,7 +92,7 @@ describe('connection collisions (RFC 4271 §6.8)', () => {
     await incoming.waitClosed();
     await outgoing.nextOf('keepalive');
     outgoing.sendMessage({ type: 'keepalive' });
-    await until(() => env.session.state === 'Established', 'Established');
+    await pollUntil('Established', () => env.session.state === 'Established', { intervalMs: 2 });
     expect(outgoing.closedNow).toBe(false);
   });
 
@@ -105,7 +110,7 @@ describe('connection collisions (RFC 4271 §6.8)', () => {
     expect(await outgoing.nextOf('notification')).toMatchObject({ code: 6, subcode: 7 });
     await incoming.nextOf('keepalive');
     incoming.sendMessage({ type: 'keepalive' });
-    await until(() => env.session.state === 'Established', 'Established');
+    await pollUntil('Established', () => env.session.state === 'Established', { intervalMs: 2 });
     expect(env.states.map((s) => s.reason).join('\n')).toMatch(/collision/);
   });
 
@@ -117,7 +122,7 @@ describe('connection collisions (RFC 4271 §6.8)', () => {
     await finishOpen(outgoing);
     await outgoing.nextOf('keepalive');
     outgoing.sendMessage({ type: 'keepalive' });
-    await until(() => env.session.state === 'Established', 'Established');
+    await pollUntil('Established', () => env.session.state === 'Established', { intervalMs: 2 });
     const late = env.peerConnects();
     expect(await late.nextOf('notification')).toMatchObject({ code: 6, subcode: 7 });
     await late.waitClosed();
@@ -137,7 +142,7 @@ describe('connection collisions (RFC 4271 §6.8)', () => {
     await finishOpen(incoming);
     await incoming.nextOf('keepalive');
     incoming.sendMessage({ type: 'keepalive' });
-    await until(() => env.session.state === 'Established', 'Established');
+    await pollUntil('Established', () => env.session.state === 'Established', { intervalMs: 2 });
   });
 
   it('a passive session waits in Active, never connects, and accepts the peer', async () => {
@@ -152,7 +157,7 @@ describe('connection collisions (RFC 4271 §6.8)', () => {
     await finishOpen(incoming);
     await incoming.nextOf('keepalive');
     incoming.sendMessage({ type: 'keepalive' });
-    await until(() => env.session.state === 'Established', 'Established');
+    await pollUntil('Established', () => env.session.state === 'Established', { intervalMs: 2 });
   });
 
   it('refuses connections before start and after stop', async () => {

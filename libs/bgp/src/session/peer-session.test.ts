@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
+
 import type { BgpDecodeError } from '../codec';
 import type { NotificationMessage, OpenMessage, UpdateMessage } from '../codec/types';
 import type { FsmConfig } from '../fsm';
 import { FakeClock } from '../testing/fake-clock';
+
 import { malformed } from '../testing/malformed';
+
 import { MemoryNetwork, type MemorySocket } from '../testing/memory-transport';
+
 import { AcceptQueue, TestPeerConnection } from '../testing/test-peer';
-import { settle, until } from '../testing/wait';
+
+import { settle } from '../testing/wait';
 import { PeerSession, type PeerSessionOptions, type SessionInfo, type StateChange } from './index';
+import { pollUntil } from '@isthmus/testing';
 
 const US = '10.0.0.1';
 const PEER = '10.0.0.2';
@@ -87,7 +93,7 @@ async function establish(
   });
   await peer.nextOf('keepalive');
   peer.sendMessage({ type: 'keepalive' });
-  await until(() => env.session.state === 'Established', 'Established');
+  await pollUntil('Established', () => env.session.state === 'Established', { intervalMs: 2 });
   return { peer, ourOpen };
 }
 
@@ -231,10 +237,10 @@ describe('PeerSession over in-memory sockets with a fake clock', () => {
     const env = setup();
     const { peer } = await establish(env);
     peer.send(malformed.announce());
-    await until(() => env.recorded.updates.length === 1, 'the announcement');
+    await pollUntil('the announcement', () => env.recorded.updates.length === 1, { intervalMs: 2 });
     expect(env.recorded.updates[0]!.update.nlri).toEqual(['10.1.0.0/26']);
     peer.send(bytes());
-    await until(() => env.recorded.updates.length === 2, 'the malformed UPDATE');
+    await pollUntil('the malformed UPDATE', () => env.recorded.updates.length === 2, { intervalMs: 2 });
     const { update, errors } = env.recorded.updates[1]!;
     expect(update.nlri).toEqual([]);
     expect(update.withdrawn).toEqual(['10.1.0.0/26']);
@@ -249,7 +255,7 @@ describe('PeerSession over in-memory sockets with a fake clock', () => {
     const env = setup();
     const { peer } = await establish(env);
     peer.sendMessage({ type: 'notification', code: 6, subcode: 4, data: new Uint8Array(0) });
-    await until(() => env.session.state === 'Idle', 'Idle');
+    await pollUntil('Idle', () => env.session.state === 'Idle', { intervalMs: 2 });
     expect(env.recorded.notificationsReceived).toMatchObject([{ code: 6, subcode: 4 }]);
     expect(env.recorded.notificationsSent).toEqual([]);
     expect(env.recorded.states.at(-1)?.reason).toMatch(/NOTIFICATION 6\/4 received/);
@@ -273,7 +279,7 @@ describe('PeerSession over in-memory sockets with a fake clock', () => {
     );
     counted.start();
     for (let i = 0; i < 6; i++) {
-      await until(() => counted.state === 'Idle', 'Idle after a refused connection');
+      await pollUntil('Idle after a refused connection', () => counted.state === 'Idle', { intervalMs: 2 });
       env.clock.advance(env.clock.nextTimerIn() ?? 0);
     }
     const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
@@ -281,7 +287,7 @@ describe('PeerSession over in-memory sockets with a fake clock', () => {
 
     const peers = new AcceptQueue();
     network.listen(PEER, 179, (s) => peers.push(new TestPeerConnection(s)));
-    await until(() => counted.state === 'Idle', 'Idle');
+    await pollUntil('Idle', () => counted.state === 'Idle', { intervalMs: 2 });
     env.clock.advance(env.clock.nextTimerIn() ?? 0);
     const peer = await peers.next();
     expect(await peer.nextOf('open')).toMatchObject({ bgpIdentifier: US });
@@ -309,7 +315,7 @@ describe('PeerSession over in-memory sockets with a fake clock', () => {
     const env = setup({ gracefulRestart: { restartTimeSeconds: 60, restarting: true } });
     const { peer } = await establish(env);
     peer.destroy();
-    await until(() => env.session.state === 'Idle', 'Idle');
+    await pollUntil('Idle', () => env.session.state === 'Idle', { intervalMs: 2 });
     env.clock.advance(env.clock.nextTimerIn() ?? 0);
     const again = await env.peers.next();
     const open = await again.nextOf('open');
@@ -336,11 +342,12 @@ describe('PeerSession over in-memory sockets with a fake clock', () => {
     );
     session.sendUpdates(updates);
     expect(session.writable).toBe(false);
-    await until(
-      () => peer.received.filter((r) => r.message?.type === 'update').length === 3000,
+    await pollUntil(
       'all UPDATEs',
+      () => peer.received.filter((r) => r.message?.type === 'update').length === 3000,
+      { intervalMs: 2 },
     );
-    await until(() => session.writable, 'writable again');
+    await pollUntil('writable again', () => session.writable, { intervalMs: 2 });
     const nlri = peer.received.flatMap((r) => (r.message?.type === 'update' ? r.message.nlri : []));
     expect(nlri).toEqual(Array.from({ length: 3000 }, (_, i) => `10.${i >> 8}.${i & 0xff}.0/26`));
     const writes = sockets[0]!.written.map((w) => w.length);
@@ -360,7 +367,7 @@ describe('PeerSession over in-memory sockets with a fake clock', () => {
     );
     const n = await peer.nextOf('notification');
     expect(n).toMatchObject({ code: 6, subcode: 0 });
-    await until(() => env.session.state === 'Idle', 'Idle');
+    await pollUntil('Idle', () => env.session.state === 'Idle', { intervalMs: 2 });
     expect(env.recorded.errors.map((e) => e.message)).toEqual(['encoder bug']);
   });
 

@@ -1,11 +1,13 @@
 // Two of our own speakers over real TCP on loopback: one advertises, the other (passive) listens
 // and records what it learns.
 import { afterEach, describe, expect, it } from 'vitest';
+
 import type { Prefix } from '../codec/types';
 import type { DesiredRoute, PathOptions } from '../rib';
 import { ReceivedRoutes } from '../testing/received-routes';
-import { until } from '../testing/wait';
+
 import { BgpSpeaker, SpeakerConfigError, type PeerConfig, type SpeakerEvents } from './index';
+import { pollUntil } from '@isthmus/testing';
 
 const ASN = 64511;
 const ADVERTISER = '127.0.0.21';
@@ -81,7 +83,9 @@ describe('BgpSpeaker, two of ours over loopback TCP', () => {
     us.setRoutes(routes);
     await us.start();
 
-    await until(() => rr.learned.endOfRib.length === 2, 'End-of-RIB for both families');
+    await pollUntil('End-of-RIB for both families', () => rr.learned.endOfRib.length === 2, {
+      intervalMs: 2,
+    });
     expect(rr.learned.endOfRib.sort()).toEqual(['1/1', '2/1']);
     expect(rr.learned.routes.size).toBe(2_200);
     for (const [prefix, route] of routes) {
@@ -108,20 +112,25 @@ describe('BgpSpeaker, two of ours over loopback TCP', () => {
     const updatesBefore = rr.learned.updates;
     us.upsertRoutes([['10.99.0.0/26', { nextHop: '203.0.113.7', attributes: k8s }]]);
     us.removeRoutes(['10.0.0.0/26', '2001:db8:1::/64']);
-    await until(
-      () => rr.learned.routes.has('10.99.0.0/26') && !rr.learned.routes.has('10.0.0.0/26'),
+    await pollUntil(
       'the delta',
+      () => rr.learned.routes.has('10.99.0.0/26') && !rr.learned.routes.has('10.0.0.0/26'),
+      { intervalMs: 2 },
     );
-    await until(() => !rr.learned.routes.has('2001:db8:1::/64'), 'the IPv6 withdrawal');
+    await pollUntil('the IPv6 withdrawal', () => !rr.learned.routes.has('2001:db8:1::/64'), {
+      intervalMs: 2,
+    });
     expect(rr.learned.updates - updatesBefore).toBe(3); // one announcement, one withdrawal per family
     expect(rr.learned.routes.get('10.99.0.0/26')?.nextHop).toBe('203.0.113.7');
 
     // the reflector goes away and comes back on the same port: the table comes back
     await rr.speaker.stop();
-    await until(() => us.peerStatus('rr').state !== 'Established', 'the session to drop');
+    await pollUntil('the session to drop', () => us.peerStatus('rr').state !== 'Established', {
+      intervalMs: 2,
+    });
     expect(us.peerStatus('rr').lastNotificationReceived).toMatchObject({ code: 6, subcode: 2 });
     const back = await listener(rr.port);
-    await until(() => back.learned.endOfRib.length === 2, 'the table again');
+    await pollUntil('the table again', () => back.learned.endOfRib.length === 2, { intervalMs: 2 });
     expect(back.learned.routes.size).toBe(2_199);
     expect(back.learned.routes.has('10.0.0.0/26')).toBe(false);
   });
@@ -132,12 +141,13 @@ describe('BgpSpeaker, two of ours over loopback TCP', () => {
     us.setRoutes(podBlocks(10, 0));
     us.peerRoutes('rr').set(new Map([['10.50.0.0/26', { nextHop: '192.0.2.50' }]]));
     await us.start();
-    await until(() => rr.learned.endOfRib.length === 2, 'End-of-RIB');
+    await pollUntil('End-of-RIB', () => rr.learned.endOfRib.length === 2, { intervalMs: 2 });
     expect([...rr.learned.routes.keys()]).toEqual(['10.50.0.0/26']);
     us.useSharedRoutes('rr');
-    await until(
-      () => rr.learned.routes.size === 10 && !rr.learned.routes.has('10.50.0.0/26'),
+    await pollUntil(
       'the shared table',
+      () => rr.learned.routes.size === 10 && !rr.learned.routes.has('10.50.0.0/26'),
+      { intervalMs: 2 },
     );
   });
 
@@ -155,7 +165,7 @@ describe('BgpSpeaker, two of ours over loopback TCP', () => {
     const us = advertiser(external.listeningPorts[0]!, { peerAsn: 65010 });
     us.setRoutes(new Map([['10.1.0.0/26', { nextHop: '192.0.2.10', attributes: { localPref: 500 } }]]));
     await us.start();
-    await until(() => learned.routes.size === 1, 'the route');
+    await pollUntil('the route', () => learned.routes.size === 1, { intervalMs: 2 });
     expect(learned.routes.get('10.1.0.0/26')!.attributes).toEqual({
       origin: 'igp',
       asPath: [{ kind: 'sequence', asns: [ASN] }],

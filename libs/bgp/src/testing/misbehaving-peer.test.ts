@@ -2,13 +2,19 @@
 // with the NOTIFICATION the RFCs prescribe (or, under RFC 7606, keep the session and withdraw),
 // reset, reconnect, and never take the process down.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { mutate } from '../codec/fuzz/mutate';
+
 import { Random } from '../codec/fuzz/random';
+
 import { randomValidMessages } from '../codec/fuzz/valid-messages';
+
 import { BgpSpeaker, type SpeakerEvents } from '../speaker';
+
 import { malformed } from './malformed';
+
 import { handshake, listenTestPeer, type TestPeerConnection, type TestPeerServer } from './test-peer';
-import { until } from './wait';
+import { pollUntil } from '@isthmus/testing';
 
 const ASN = 64511;
 const PEER_ADDRESS = '127.0.0.31';
@@ -72,7 +78,9 @@ async function established(): Promise<TestPeerConnection> {
   const connection = await server.connections.next();
   latest = connection;
   await handshake(connection, { asn: ASN, bgpIdentifier: PEER_ID });
-  await until(() => speaker.peerStatus('misbehaving').state === 'Established', 'Established');
+  await pollUntil('Established', () => speaker.peerStatus('misbehaving').state === 'Established', {
+    intervalMs: 2,
+  });
   return connection;
 }
 
@@ -114,9 +122,13 @@ describe('a misbehaving peer', () => {
   ])('%s → treat-as-withdraw (RFC 7606): no NOTIFICATION, the route is withdrawn', async (_, bytes) => {
     const connection = await established();
     connection.send(malformed.announce());
-    await until(() => updates.at(-1)?.update.nlri[0] === '10.1.0.0/26', 'the announcement');
+    await pollUntil('the announcement', () => updates.at(-1)?.update.nlri[0] === '10.1.0.0/26', {
+      intervalMs: 2,
+    });
     connection.send(bytes());
-    await until(() => updates.at(-1)?.update.withdrawn[0] === '10.1.0.0/26', 'the withdrawal');
+    await pollUntil('the withdrawal', () => updates.at(-1)?.update.withdrawn[0] === '10.1.0.0/26', {
+      intervalMs: 2,
+    });
     expect(updates.at(-1)!.errors.map((e) => e.handling)).toContain('treat-as-withdraw');
     connection.sendMessage({ type: 'keepalive' });
     connection.sendMessage({ type: 'route-refresh', afi: 1, safi: 1 });
@@ -150,7 +162,9 @@ describe('a misbehaving peer', () => {
     const connection = await established();
     connection.send(malformed.announce().subarray(0, 25));
     connection.destroy();
-    await until(() => speaker.peerStatus('misbehaving').state !== 'Established', 'the reset');
+    await pollUntil('the reset', () => speaker.peerStatus('misbehaving').state !== 'Established', {
+      intervalMs: 2,
+    });
     await established();
     expect(states.some((s) => /closed by the peer|socket error/.test(s.reason))).toBe(true);
   });

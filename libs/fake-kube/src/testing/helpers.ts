@@ -11,21 +11,6 @@ import {
 } from '@kubernetes/client-node';
 import type { FakeKubeApi } from '../index';
 
-/** Polls `check` until it returns something other than undefined/false, or fails after the deadline. */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 export function kubeConfigFor(api: FakeKubeApi): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromString(api.kubeconfig());

@@ -34,5 +34,4 @@ export {
   type TableTransferResult,
 } from './measure/table-transfer';
 export { ibgpIpv4Attributes, ibgpIpv6Attributes, type Community } from './fixtures/attributes';
-export { pollUntil, type PollOptions } from './polling';
 export { formatCommunity, type AddressFamily, type PeerRoute, type RouteOrigin } from './route';

@@ -1,13 +1,17 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { registrySubjects } from '@isthmus/contracts';
+
 import {
   createTestDatabase,
   startNatsServer,
   type NatsServerHandle,
   type TestDatabase,
+  pollUntil,
 } from '@isthmus/testing';
-import { eventually, registryEnv, request, StreamReader } from '../testing/registry-harness';
+
+import { registryEnv, request, StreamReader } from '../testing/registry-harness';
 import { spawnRegistry, type RegistryProcess } from '../testing/registry-process';
 
 /**
@@ -61,9 +65,10 @@ describe('registry killed between commit and publish', () => {
     expect(await stream.storedCount()).toBe(0); // nothing got out before the kill
 
     registry = await spawnRegistry(env);
-    await eventually(
-      async () => (await client.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0,
+    await pollUntil(
       'the outbox to drain after restart',
+      async () => (await client.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0,
+      { intervalMs: 50 },
     );
     await new Promise((r) => setTimeout(r, 300));
     expect(await stream.storedCount()).toBe(101);

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { registrySubjects } from '@isthmus/contracts';
-import { startNatsServer, type NatsServerHandle } from '@isthmus/testing';
-import { eventually, startRegistry, StreamReader, type RegistryUnderTest } from '../testing/registry-harness';
+
+import { startNatsServer, type NatsServerHandle, pollUntil } from '@isthmus/testing';
+
+import { startRegistry, StreamReader, type RegistryUnderTest } from '../testing/registry-harness';
 import { OutboxRelay } from './outbox-relay';
 
 /**
@@ -29,7 +32,7 @@ describe('NATS outage while writes go on', () => {
     const relay = r.app.get(OutboxRelay);
     await r.request('POST', '/v1/clusters', { id: 'east', kind: 'static' });
     await r.request('PUT', '/v1/clusters/east/nodes/n0', { addresses: ['192.0.2.100'] });
-    await eventually(async () => (await stream.storedCount()) === 2, 'the first events');
+    await pollUntil('the first events', async () => (await stream.storedCount()) === 2, { intervalMs: 50 });
 
     await nats.stop();
     // 20 nodes, each changed 5 times while NATS is away: 100 events, written one by one.
@@ -48,7 +51,10 @@ describe('NATS outage while writes go on', () => {
     expect((await r.request('GET', '/readyz', undefined, null)).status).toBe(503);
 
     await nats.start();
-    await eventually(async () => (await relay.pending()) === 0, 'the outbox to drain', 60_000);
+    await pollUntil('the outbox to drain', async () => (await relay.pending()) === 0, {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
     await new Promise((res) => setTimeout(res, 300));
     expect(await stream.storedCount()).toBe(102);
     for (const [name, revision] of last) {
@@ -57,9 +63,10 @@ describe('NATS outage while writes go on', () => {
         state: { labels: { round: '4' } },
       });
     }
-    await eventually(
-      async () => (await r.request('GET', '/readyz', undefined, null)).status === 200,
+    await pollUntil(
       'readiness',
+      async () => (await r.request('GET', '/readyz', undefined, null)).status === 200,
+      { intervalMs: 50 },
     );
   });
 });

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { decodeRegistryEvent, registrySubjects } from '@isthmus/contracts';
-import { eventually, startRegistry, StreamReader, type RegistryUnderTest } from '../testing/registry-harness';
+
+import { startRegistry, StreamReader, type RegistryUnderTest } from '../testing/registry-harness';
 import { OutboxRelay, RELAY_HOOKS, type RelayHooks } from './outbox-relay';
+import { pollUntil } from '@isthmus/testing';
 
 describe('outbox → JetStream', () => {
   let r: RegistryUnderTest;
@@ -21,9 +24,10 @@ describe('outbox → JetStream', () => {
 
   const pending = () => r.app.get(OutboxRelay).pending();
   const settled = async (expectedStored: number) => {
-    await eventually(
-      async () => (await pending()) === 0 && (await stream.storedCount()) >= expectedStored,
+    await pollUntil(
       'the relay',
+      async () => (await pending()) === 0 && (await stream.storedCount()) >= expectedStored,
+      { intervalMs: 50 },
     );
     // Give a wrongly duplicated publish the chance to show up before counting.
     await new Promise((res) => setTimeout(res, 200));

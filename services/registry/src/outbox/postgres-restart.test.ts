@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { registrySubjects } from '@isthmus/contracts';
-import { startPostgresServer, type PostgresServerHandle, type TestDatabase } from '@isthmus/testing';
-import { eventually, startRegistry, StreamReader, type RegistryUnderTest } from '../testing/registry-harness';
+
+import {
+  startPostgresServer,
+  type PostgresServerHandle,
+  type TestDatabase,
+  pollUntil,
+} from '@isthmus/testing';
+
+import { startRegistry, StreamReader, type RegistryUnderTest } from '../testing/registry-harness';
 
 /**
  * PostgreSQL restarts (and crashes) under a running registry: requests in the meantime get a
@@ -52,22 +60,25 @@ describe('PostgreSQL restarting under the registry', () => {
 
     await pg.start();
     // The first request after the restart may still meet a pooled connection the server cut.
-    await eventually(
+    await pollUntil(
+      'a write to succeed again',
       async () =>
         (await r.request('PUT', `/v1/clusters/${cluster}/nodes/after`, { addresses: ['192.0.2.3'] }))
           .status === 200,
-      'a write to succeed again',
+      { intervalMs: 50 },
     );
     for (const node of ['before', 'after']) {
-      await eventually(
-        async () => (await stream.lastFor(subjects.node(cluster, node)))?.deleted === false,
+      await pollUntil(
         `node "${node}" on the stream`,
+        async () => (await stream.lastFor(subjects.node(cluster, node)))?.deleted === false,
+        { intervalMs: 50 },
       );
     }
     expect(await stream.lastFor(subjects.node(cluster, 'during'))).toBeNull();
-    await eventually(
-      async () => (await r.request('GET', '/readyz', undefined, null)).status === 200,
+    await pollUntil(
       'readiness',
+      async () => (await r.request('GET', '/readyz', undefined, null)).status === 200,
+      { intervalMs: 50 },
     );
   });
 });

@@ -1,8 +1,12 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { natsUrl } from '@isthmus/testing';
-import { eventually, startRegistry, type RegistryUnderTest } from '../testing/registry-harness';
+
+import { natsUrl, pollUntil } from '@isthmus/testing';
+
+import { startRegistry, type RegistryUnderTest } from '../testing/registry-harness';
 import { registryState, replayStream } from '../testing/registry-state';
+
 import { OutboxRelay } from './outbox-relay';
 
 /**
@@ -52,7 +56,9 @@ describe('a new consumer replaying the registry stream', () => {
     await r.request('DELETE', '/v1/clusters/gamma');
     await r.request('POST', '/v1/clusters', { id: 'gamma', kind: 'static', labels: { reborn: 'yes' } });
     await r.request('PATCH', '/v1/clusters/alpha', { labels: { tier: 'gold' } });
-    await eventually(async () => (await r.app.get(OutboxRelay).pending()) === 0, 'the relay');
+    await pollUntil('the relay', async () => (await r.app.get(OutboxRelay).pending()) === 0, {
+      intervalMs: 50,
+    });
 
     const replayed = await replayStream(nc, r, 'replay-test');
     const current = await registryState(r);

@@ -1,9 +1,14 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+
 import { jetstreamManager } from '@nats-io/jetstream';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { natsUrl } from '@isthmus/testing';
-import { eventually, startRegistry, StreamReader, type RegistryUnderTest } from '../testing/registry-harness';
+
+import { natsUrl, pollUntil } from '@isthmus/testing';
+
+import { startRegistry, StreamReader, type RegistryUnderTest } from '../testing/registry-harness';
 import { registryState, replayStream } from '../testing/registry-state';
+
 import { OutboxRelay } from './outbox-relay';
 
 /**
@@ -42,17 +47,18 @@ describe('registry stream lost', () => {
     });
     await r.request('DELETE', `/v1/clusters/${id}/nodes/n3.${id}`); // a tombstone to keep, with its block's
     const relay = r.app.get(OutboxRelay);
-    await eventually(async () => (await relay.pending()) === 0, 'the relay');
+    await pollUntil('the relay', async () => (await relay.pending()) === 0, { intervalMs: 50 });
 
     await (await jetstreamManager(nc)).streams.delete(r.config.streamName);
     if (writeAfterLoss) await r.request('PATCH', `/v1/clusters/${id}`, { labels: { after: 'loss' } });
 
     const expected = await registryState(r);
-    await eventually(
+    await pollUntil(
+      'the re-published state',
       async () =>
         (await stream.storedCount()) >= expected.size + 2 /* the two tombstones */ &&
         (await relay.pending()) === 0,
-      'the re-published state',
+      { intervalMs: 50 },
     );
     expect(await replayStream(nc, r, `after-loss-${id}`)).toEqual(expected);
     const metrics = (await r.request('GET', '/metrics', undefined, null)).body as string;

@@ -1,9 +1,13 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { FakeKubeApi } from '@isthmus/fake-kube';
-import { createTestDatabase, type TestDatabase } from '@isthmus/testing';
+
+import { createTestDatabase, type TestDatabase, pollUntil } from '@isthmus/testing';
+
 import { blockAffinity, blockAffinityCrd, node, SEED_002 } from '../testing/kube-fixtures';
-import { eventually, registryEnv, request } from '../testing/registry-harness';
+
+import { registryEnv, request } from '../testing/registry-harness';
 import { spawnRegistry, type RegistryProcess } from '../testing/registry-process';
 
 const LEASE_MS = 2_000;
@@ -59,7 +63,9 @@ describe('two registry replicas', () => {
       ((await request(url, 'GET', '/v1/pod-blocks?cluster=seed')).body.items as { cidr: string }[])
         .map((b) => b.cidr)
         .sort();
-    await eventually(async () => (await blocks(replicas[1]!.url)).length === 3, 'the three blocks');
+    await pollUntil('the three blocks', async () => (await blocks(replicas[1]!.url)).length === 3, {
+      intervalMs: 50,
+    });
     const owner = async () =>
       (await client.query<{ owner: string }>("SELECT owner FROM cluster_lease WHERE cluster = 'seed'"))
         .rows[0]?.owner;
@@ -75,16 +81,16 @@ describe('two registry replicas', () => {
     api.apply(node('k8s-worker-4', '172.16.18.37'));
     api.apply(blockAffinity('k8s-worker-4', '192.168.8.0/26'));
 
-    await eventually(
-      async () => (await owner())?.includes(`-${survivor.child.pid}-`),
+    await pollUntil(
       'the survivor to hold the lease',
-      20_000,
+      async () => (await owner())?.includes(`-${survivor.child.pid}-`),
+      { timeoutMs: 20_000, intervalMs: 50 },
     );
     const takeoverMs = Date.now() - killedAt;
-    await eventually(
-      async () => (await blocks(survivor.url)).includes('192.168.8.0/26'),
+    await pollUntil(
       'the change made after the kill',
-      20_000,
+      async () => (await blocks(survivor.url)).includes('192.168.8.0/26'),
+      { timeoutMs: 20_000, intervalMs: 50 },
     );
     expect(survivor.output()).toMatch(/watching cluster seed/);
     // The issue's requirement: taken over "within the lease time". The lease runs out LEASE_MS
@@ -92,9 +98,10 @@ describe('two registry replicas', () => {
     // shared machine, not for the mechanism (typically about LEASE_MS).
     expect(takeoverMs).toBeLessThan(LEASE_MS + 8_000);
     const status = (await request(survivor.url, 'GET', '/v1/clusters/seed')).body.status;
-    await eventually(
-      async () => (await request(survivor.url, 'GET', '/v1/clusters/seed')).body.status === 'synced',
+    await pollUntil(
       `synced (was ${status})`,
+      async () => (await request(survivor.url, 'GET', '/v1/clusters/seed')).body.status === 'synced',
+      { intervalMs: 50 },
     );
   });
 });

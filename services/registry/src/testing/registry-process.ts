@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+
 import { existsSync } from 'node:fs';
+
 import path from 'node:path';
-import { freePort } from '@isthmus/testing';
-import { eventually } from './registry-harness';
+import { freePort, pollUntil } from '@isthmus/testing';
 
 const SERVICE_ROOT = path.resolve(__dirname, '../..');
 export const REGISTRY_MAIN = path.join(SERVICE_ROOT, 'dist/main.js');
@@ -34,13 +35,13 @@ export async function spawnRegistry(env: Record<string, string>): Promise<Regist
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  await eventually(
+  await pollUntil(
+    'the registry process to serve /healthz',
     async () => {
       if (child.exitCode !== null) throw new Error(`registry exited with ${child.exitCode}:\n${out}`);
       return (await fetch(`${url}/healthz`)).ok;
     },
-    'the registry process to serve /healthz',
-    30_000,
+    { timeoutMs: 30_000, intervalMs: 50 },
   );
   return {
     url,

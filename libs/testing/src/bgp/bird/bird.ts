@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type PollOptions, pollUntil } from '../polling';
+import { type PollOptions, pollUntil } from '../../polling';
 import { BIRD, requireBinary } from '../process/binaries';
 import { PeerProcess } from '../process/peer-process';
 import { createWorkDir, removeWorkDir } from '../process/work-dir';

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../postgres-server';
-import { type PollOptions, pollUntil } from '../polling';
+import { type PollOptions, pollUntil } from '../../polling';
 import { GOBGP_CLI, GOBGPD, requireBinary } from '../process/binaries';
 import { PeerProcess } from '../process/peer-process';
 import { createWorkDir, removeWorkDir } from '../process/work-dir';

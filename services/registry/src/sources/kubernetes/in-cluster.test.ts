@@ -1,11 +1,18 @@
 import { execFileSync } from 'node:child_process';
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
 import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { FakeKubeApi } from '@isthmus/fake-kube';
-import { eventually, startRegistry, type RegistryUnderTest } from '../../testing/registry-harness';
+
+import { startRegistry, type RegistryUnderTest } from '../../testing/registry-harness';
 import { node } from '../../testing/kube-fixtures';
+import { pollUntil } from '@isthmus/testing';
 
 /**
  * A cluster registered with `inCluster: true`: the registry reads the API server's address from
@@ -88,9 +95,10 @@ describe('Kubernetes source, in-cluster connection', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body.connection).toMatchObject({ source: 'in-cluster' });
-    await eventually(
-      async () => (await r.request('GET', '/v1/clusters/home')).body.status === 'synced',
+    await pollUntil(
       'cluster home synced',
+      async () => (await r.request('GET', '/v1/clusters/home')).body.status === 'synced',
+      { intervalMs: 50 },
     );
     const blocks = (await r.request('GET', '/v1/pod-blocks?cluster=home')).body.items;
     expect(blocks).toMatchObject([{ cidr: '10.251.0.0/24', nextHop: '198.51.100.30' }]);

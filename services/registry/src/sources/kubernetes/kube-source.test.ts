@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { FakeKubeApi } from '@isthmus/fake-kube';
+
 import { registrySubjects } from '@isthmus/contracts';
-import { natsUrl } from '@isthmus/testing';
+
+import { natsUrl, pollUntil } from '@isthmus/testing';
+
 import { connect } from '@nats-io/transport-node';
-import {
-  eventually,
-  startRegistry,
-  StreamReader,
-  type RegistryUnderTest,
-} from '../../testing/registry-harness';
+
+import { startRegistry, StreamReader, type RegistryUnderTest } from '../../testing/registry-harness';
 import {
   blockAffinity,
   blockAffinityCrd,
@@ -95,7 +95,9 @@ describe('Kubernetes source', () => {
   });
 
   it('syncs seed 002: every Calico block with its worker as next hop', async () => {
-    await eventually(async () => (await status('calico')) === 'synced', 'cluster calico synced');
+    await pollUntil('cluster calico synced', async () => (await status('calico')) === 'synced', {
+      intervalMs: 50,
+    });
     expect(await blocks('calico')).toEqual({
       '192.168.55.128/26': '172.16.18.34',
       '192.168.119.192/26': '172.16.18.35',
@@ -115,7 +117,9 @@ describe('Kubernetes source', () => {
   });
 
   it('takes pod blocks from spec.podCIDRs where there is no Calico (kubenet)', async () => {
-    await eventually(async () => (await status('kubenet')) === 'synced', 'cluster kubenet synced');
+    await pollUntil('cluster kubenet synced', async () => (await status('kubenet')) === 'synced', {
+      intervalMs: 50,
+    });
     expect(await blocks('kubenet')).toEqual({
       '10.244.0.0/24': '198.51.100.10',
       '10.244.1.0/24': '198.51.100.11',
@@ -137,24 +141,30 @@ describe('Kubernetes source', () => {
         ),
       );
     scale(5, 4);
-    await eventually(async () => (await endpoints('calico', 'shop', 'web'))?.length === 5, '5 endpoints');
+    await pollUntil('5 endpoints', async () => (await endpoints('calico', 'shop', 'web'))?.length === 5, {
+      intervalMs: 50,
+    });
     expect((await endpoints('calico', 'shop', 'web'))!.filter((e) => !e.ready).map((e) => e.address)).toEqual(
       ['192.168.55.134'],
     );
     scale(1);
-    await eventually(async () => (await endpoints('calico', 'shop', 'web'))?.length === 1, '1 endpoint');
+    await pollUntil('1 endpoint', async () => (await endpoints('calico', 'shop', 'web'))?.length === 1, {
+      intervalMs: 50,
+    });
   });
 
   it('tombstones a deleted node and its blocks', async () => {
     const subjects = registrySubjects(r.config.subjectRoot);
     calico.delete({ apiVersion: 'v1', kind: 'Node', name: 'k8s-worker-3' });
-    await eventually(
-      async () => !('192.168.7.0/26' in (await blocks('calico'))),
+    await pollUntil(
       'the block of the deleted node gone',
+      async () => !('192.168.7.0/26' in (await blocks('calico'))),
+      { intervalMs: 50 },
     );
-    await eventually(
-      async () => (await stream.lastFor(subjects.block('calico', '192.168.7.0/26')))?.deleted === true,
+    await pollUntil(
       'its tombstone',
+      async () => (await stream.lastFor(subjects.block('calico', '192.168.7.0/26')))?.deleted === true,
+      { intervalMs: 50 },
     );
     expect(await stream.lastFor(subjects.node('calico', 'k8s-worker-3'))).toMatchObject({ deleted: true });
   });
@@ -164,14 +174,14 @@ describe('Kubernetes source', () => {
       ((await get('/v1/services?cluster=calico&exported=true')).items as { name: string }[]).map(
         (s) => s.name,
       );
-    await eventually(async () => (await exported()).includes('web'), 'web exported');
+    await pollUntil('web exported', async () => (await exported()).includes('web'), { intervalMs: 50 });
     calico.delete({
       apiVersion: 'multicluster.x-k8s.io/v1alpha1',
       kind: 'ServiceExport',
       namespace: 'shop',
       name: 'web',
     });
-    await eventually(async () => !(await exported()).includes('web'), 'web unexported');
+    await pollUntil('web unexported', async () => !(await exported()).includes('web'), { intervalMs: 50 });
   });
 
   it('writes each service once in the first sync, with its endpoints, when its EndpointSlices list late', async () => {
@@ -196,8 +206,10 @@ describe('Kubernetes source', () => {
         connection: { kubeconfig: late.kubeconfig() },
       });
       expect(res.status).toBe(201);
-      await eventually(async () => (await status('late')) === 'synced', 'cluster late synced');
-      await eventually(async () => published.length >= 5, 'five service events');
+      await pollUntil('cluster late synced', async () => (await status('late')) === 'synced', {
+        intervalMs: 50,
+      });
+      await pollUntil('five service events', async () => published.length >= 5, { intervalMs: 50 });
       await new Promise((res) => setTimeout(res, 300));
       // One event per service, never a first one without endpoints.
       expect(published.map((s) => s.endpoints.length)).toEqual([1, 1, 1, 1, 1]);
@@ -209,12 +221,15 @@ describe('Kubernetes source', () => {
   });
 
   it('publishes nothing when a relist finds nothing new (410 Gone after compaction)', async () => {
-    await eventually(async () => (await status('calico')) === 'synced', 'synced');
+    await pollUntil('synced', async () => (await status('calico')) === 'synced', { intervalMs: 50 });
     await new Promise((res) => setTimeout(res, 300));
     const before = await stream.storedCount();
     calico.compact();
     calico.closeWatches('expire');
-    await eventually(async () => calico.stats().openWatchCount >= 3, 'watches re-opened', 20_000);
+    await pollUntil('watches re-opened', async () => calico.stats().openWatchCount >= 3, {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
     await new Promise((res) => setTimeout(res, 500));
     expect(await stream.storedCount()).toBe(before);
   });
@@ -225,10 +240,10 @@ describe('Kubernetes source', () => {
     calico.apply(node('k8s-worker-4', '172.16.18.37'));
     calico.apply(blockAffinity('k8s-worker-4', '192.168.8.0/26'));
     await calico.start();
-    await eventually(
-      async () => (await blocks('calico'))['192.168.8.0/26'] === '172.16.18.37',
+    await pollUntil(
       'the new block',
-      30_000,
+      async () => (await blocks('calico'))['192.168.8.0/26'] === '172.16.18.37',
+      { timeoutMs: 30_000, intervalMs: 50 },
     );
     await new Promise((res) => setTimeout(res, 500));
     // The node, its block, and possibly the cluster's status changing on the way: no more.
@@ -246,7 +261,10 @@ describe('Kubernetes source', () => {
   ] as const)(
     'goes degraded on %s, keeps what it had, loses nothing, and recovers',
     async (_what, fault, delivers) => {
-      await eventually(async () => (await status('calico')) === 'synced', 'synced before the fault', 20_000);
+      await pollUntil('synced before the fault', async () => (await status('calico')) === 'synced', {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+      });
       const known = await blocks('calico');
       const slice = (n: number) =>
         endpointSlice(
@@ -259,22 +277,30 @@ describe('Kubernetes source', () => {
       try {
         calico.closeWatches('cut', { resource: 'endpointslices' });
         calico.apply(slice(2)); // a change that has to get through the faulty watch
-        await eventually(async () => (await status('calico')) === 'degraded', 'degraded', 20_000);
+        await pollUntil('degraded', async () => (await status('calico')) === 'degraded', {
+          timeoutMs: 20_000,
+          intervalMs: 50,
+        });
         expect((await get('/v1/clusters/calico')).statusReason).toMatch(/^endpointslices: /);
         expect(await blocks('calico')).toEqual(known);
         if (!delivers) expect(await endpoints('calico', 'shop', 'web')).toHaveLength(1);
       } finally {
         calico.clearFaults();
       }
-      await eventually(async () => (await status('calico')) === 'synced', 'synced again', 30_000);
-      await eventually(
-        async () => (await endpoints('calico', 'shop', 'web'))?.length === 2,
+      await pollUntil('synced again', async () => (await status('calico')) === 'synced', {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
+      await pollUntil(
         'the held-back change',
+        async () => (await endpoints('calico', 'shop', 'web'))?.length === 2,
+        { intervalMs: 50 },
       );
       calico.apply(slice(1));
-      await eventually(
-        async () => (await endpoints('calico', 'shop', 'web'))?.length === 1,
+      await pollUntil(
         'back to one endpoint',
+        async () => (await endpoints('calico', 'shop', 'web'))?.length === 1,
+        { intervalMs: 50 },
       );
     },
   );
@@ -288,21 +314,24 @@ describe('Kubernetes source', () => {
       });
       expect(patched.status).toBe(200);
       // The new API server's nodes replace the old ones: what the old cluster had is swept.
-      await eventually(
+      await pollUntil(
+        'the new cluster content',
         async () =>
           JSON.stringify(await blocks('kubenet')) === JSON.stringify({ '10.99.0.0/24': '203.0.113.9' }),
-        'the new cluster content',
+        { intervalMs: 50 },
       );
-      await eventually(
-        async () => kubenet.stats().openWatchCount === 0,
+      await pollUntil(
         'the old API server no longer watched',
+        async () => kubenet.stats().openWatchCount === 0,
+        { intervalMs: 50 },
       );
       expect(other.stats().openWatchCount).toBeGreaterThanOrEqual(3);
 
       expect((await r.request('DELETE', '/v1/clusters/kubenet')).status).toBe(200);
-      await eventually(
-        async () => other.stats().openWatchCount === 0,
+      await pollUntil(
         'no watch left after the cluster is deleted',
+        async () => other.stats().openWatchCount === 0,
+        { intervalMs: 50 },
       );
       expect((await get('/v1/pod-blocks?cluster=kubenet')).items).toEqual([]);
     } finally {
