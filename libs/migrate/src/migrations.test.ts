@@ -7,7 +7,8 @@ import { createTestDatabase, type TestDatabase } from '@isthmus/testing';
 import { applyMigrations } from './migrations';
 
 /**
- * Applying migrations leaves nothing behind: replicas of a service start together and each
+ * Applying migrations leaves nothing behind (in this test's database; other suites running at the
+ * same time hold advisory locks of their own): replicas of a service start together and each
  * applies them, so the schema engine's advisory lock must be free as soon as one is done.
  */
 describe('applyMigrations', () => {
@@ -43,7 +44,9 @@ describe('applyMigrations', () => {
       const { rows } = await client.query<{ connections: string; locks: string }>(
         `SELECT (SELECT count(*) FROM pg_stat_activity
                   WHERE datname = current_database() AND pid <> pg_backend_pid()) AS connections,
-                (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory') AS locks`,
+                (SELECT count(*) FROM pg_locks
+                  WHERE locktype = 'advisory'
+                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS locks`,
       );
       expect(rows[0]).toEqual({ connections: '0', locks: '0' });
     } finally {
