@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FakeKubeApi } from '@isthmus/fake-kube';
 
-import { createTestDatabase, type TestDatabase, pollUntil } from '@isthmus/testing';
+import { createTestDatabase, natsUrl, pollUntil, type TestDatabase } from '@isthmus/testing';
 
 import { blockAffinity, blockAffinityCrd, node, SEED_002 } from '../testing/kube-fixtures';
 
-import { registryEnv, request } from '../testing/registry-harness';
+import { deleteStream, registryEnv, request } from '../testing/registry-harness';
 import { spawnRegistry, type RegistryProcess } from '../testing/registry-process';
 
 const LEASE_MS = 2_000;
@@ -33,8 +33,10 @@ describe('two registry replicas', () => {
       api.apply(blockAffinity(w.name, w.block));
     }
   });
+  let stream: string | undefined;
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.kill()));
+    if (stream) await deleteStream(stream, natsUrl());
     await client?.end().catch(() => undefined);
     await api?.stop();
     await db?.drop();
@@ -49,6 +51,7 @@ describe('two registry replicas', () => {
       SOURCE_BACKOFF_MAX_MS: '500',
       KUBE_CRD_CHECK_INTERVAL_MS: '200',
     });
+    stream = env.ISTHMUS_REGISTRY_STREAM;
     replicas.push(await spawnRegistry(env));
     replicas.push(await spawnRegistry({ ...env, MIGRATE_ON_START: 'false' }));
     await client.connect();
