@@ -94,8 +94,34 @@ function reportCharAsText<T extends Queryable>(q: T): T {
   return q;
 }
 
+/** What adapter-pg 7.10's connection has, besides the Queryable surface, that scripts need. */
+interface ScriptRunner {
+  client: { query(sql: string): Promise<unknown> };
+  onError(error: unknown): never;
+  executeScript(script: string): Promise<void>;
+}
+
+/**
+ * adapter-pg 7.10's executeScript cuts a migration at every ";" (inside string literals, comments
+ * and function bodies too) and runs the pieces one by one. Sent whole as one simple-protocol
+ * query instead, as Prisma's own Rust driver does, a migration may hold PL/pgSQL bodies, and
+ * PostgreSQL runs its statements as one implicit transaction: all or nothing.
+ */
+function runScriptsWhole<T>(adapter: T): T {
+  const runner = adapter as unknown as ScriptRunner;
+  runner.executeScript = async (script) => {
+    try {
+      await runner.client.query(script);
+    } catch (error) {
+      runner.onError(error);
+    }
+  };
+  return adapter;
+}
+
 async function connect(config: PgConnectionConfig) {
-  return reportCharAsText((await new PrismaPg(config).connect()) as unknown as Queryable) as never;
+  const adapter = runScriptsWhole(await new PrismaPg(config).connect());
+  return reportCharAsText(adapter as unknown as Queryable) as never;
 }
 
 async function adminQuery(config: PgConnectionConfig, sql: string, params: unknown[] = []) {

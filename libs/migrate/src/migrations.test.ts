@@ -24,6 +24,19 @@ describe('applyMigrations', () => {
       path.join(dir, 'migrations', '20260101000000_init', 'migration.sql'),
       'CREATE TABLE "thing" ("id" INTEGER NOT NULL PRIMARY KEY)',
     );
+    // Semicolons in a comment, a string literal and a PL/pgSQL body: the script runs whole.
+    mkdirSync(path.join(dir, 'migrations', '20260101000001_function'), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'migrations', '20260101000001_function', 'migration.sql'),
+      [
+        '-- counts things; used by nothing',
+        `CREATE FUNCTION "thing_count"() RETURNS bigint LANGUAGE plpgsql AS $$`,
+        'DECLARE n bigint;',
+        'BEGIN SELECT count(*) INTO n FROM "thing"; RETURN n; END',
+        '$$;',
+        `COMMENT ON FUNCTION "thing_count"() IS 'a; b';`,
+      ].join('\n'),
+    );
   });
   afterAll(async () => {
     await db?.drop();
@@ -37,7 +50,7 @@ describe('applyMigrations', () => {
   });
 
   it('applies, then holds no connection and no advisory lock', async () => {
-    expect(await applyMigrations(options())).toEqual(['20260101000000_init']);
+    expect(await applyMigrations(options())).toEqual(['20260101000000_init', '20260101000001_function']);
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
@@ -49,6 +62,7 @@ describe('applyMigrations', () => {
                     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS locks`,
       );
       expect(rows[0]).toEqual({ connections: '0', locks: '0' });
+      expect((await client.query('SELECT "thing_count"() AS n')).rows).toEqual([{ n: '0' }]);
     } finally {
       await client.end();
     }
