@@ -1,6 +1,7 @@
 // The public surface of @isthmus/bus: connection, state streams, ordered batch publishing and
 // the state consumer. Anything not exported here is internal.
 export { connectBus, type BusConnectionOptions } from './connection';
+export { BackgroundBusConnection } from './background-connection';
 export { type BusLogger } from './logger';
 export {
   BusBatchError,

@@ -19,7 +19,8 @@ import { DEFAULT_SUBJECT_ROOT, registrySubjects } from './subjects';
 const Revision = z.number().int().nonnegative();
 const At = z.iso.datetime();
 
-function eventSchemas<K extends string, S extends z.ZodType, Key extends z.ZodType>(
+/** The state/tombstone pair of one kind of entity; every service's events have this shape. */
+export function eventSchemas<K extends string, S extends z.ZodType, Key extends z.ZodType>(
   kind: K,
   state: S,
   key: Key,
@@ -119,17 +120,31 @@ export function decodeRegistryEvent(
   data: Uint8Array | string,
   root: string = DEFAULT_SUBJECT_ROOT,
 ): RegistryEvent {
+  return decodeStateEvent(subject, data, RegistryEvent, (e) => subjectOf(e, root), 'registry event');
+}
+
+/**
+ * Parses and validates one event of a state stream and checks that it travelled on its own
+ * subject (an event on another entity's subject would overwrite that entity's state).
+ */
+export function decodeStateEvent<E>(
+  subject: string,
+  data: Uint8Array | string,
+  schema: z.ZodType<E>,
+  subjectOfEvent: (event: E) => string,
+  what: string,
+): E {
   let json: unknown;
   try {
     json = JSON.parse(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
   } catch (e) {
     throw new EventDecodeError(`not JSON: ${(e as Error).message}`, subject);
   }
-  const parsed = RegistryEvent.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new EventDecodeError(`invalid registry event: ${z.prettifyError(parsed.error)}`, subject);
+    throw new EventDecodeError(`invalid ${what}: ${z.prettifyError(parsed.error)}`, subject);
   }
-  const expected = subjectOf(parsed.data, root);
+  const expected = subjectOfEvent(parsed.data);
   if (expected !== subject) {
     throw new EventDecodeError(`event for ${expected} arrived on ${subject}`, subject);
   }

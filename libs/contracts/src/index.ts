@@ -1,3 +1,4 @@
 export * from './domain';
 export * from './events';
 export * from './subjects';
+export * from './ipam';

@@ -9,6 +9,7 @@ import { IpamMetrics } from './metrics/ipam-metrics';
 import { PoolStore } from './pools/pool-store';
 import { PoolsController } from './pools/pools.controller';
 import { PoolsService } from './pools/pools.service';
+import { validationParts } from './validation/validation-parts';
 
 @Module({})
 export class IpamModule implements NestModule {
@@ -20,9 +21,16 @@ export class IpamModule implements NestModule {
       readiness: IpamReadiness,
       errors: { service: 'ipam', retryNote: 'nothing was allocated or released' },
     });
+    const validation = validationParts(config);
     return {
       module: IpamModule,
-      controllers: [PoolsController, PoolAllocationsController, AllocationsController, ...kit.controllers],
+      controllers: [
+        PoolsController,
+        PoolAllocationsController,
+        AllocationsController,
+        ...validation.controllers,
+        ...kit.controllers,
+      ],
       providers: [
         { provide: IpamConfig, useValue: config },
         PgService,
@@ -30,6 +38,7 @@ export class IpamModule implements NestModule {
         AllocationStore,
         PoolsService,
         AllocationsService,
+        ...validation.providers,
         ...kit.providers,
       ],
     };

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startIpam, waitFor, type HttpAnswer, type IpamUnderTest } from '../testing/ipam-harness';
+import { startIpam, type HttpAnswer, type IpamUnderTest } from '../testing/ipam-harness';
+import { pollUntil } from '@isthmus/testing';
 
 /**
  * What happens to a request that loses a race, made deterministic: another writer (here a plain
@@ -47,13 +48,17 @@ describe('a request that loses to a concurrent allocation', () => {
    */
   async function requestBlockedByRival(body: object): Promise<{ answer: Promise<HttpAnswer> }> {
     const answer = ipam.request('POST', '/v1/pools/p/allocations', body);
-    await waitFor(async () => {
-      const { rows } = await observer.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
+    await pollUntil(
+      'the service to wait for the rival transaction',
+      async () => {
+        const { rows } = await observer.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO allocation%'`,
-      );
-      return rows[0]!.n === 1;
-    }, 'the service to wait for the rival transaction');
+        );
+        return rows[0]!.n === 1;
+      },
+      { intervalMs: 50 },
+    );
     return { answer };
   }
 

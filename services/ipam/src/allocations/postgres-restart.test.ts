@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgresServer, type PostgresServerHandle } from '@isthmus/testing';
-import { startIpam, waitFor, type IpamUnderTest } from '../testing/ipam-harness';
+import { startPostgresServer, type PostgresServerHandle, pollUntil } from '@isthmus/testing';
+import { startIpam, type IpamUnderTest } from '../testing/ipam-harness';
 
 /**
  * PostgreSQL stops under a running service: requests get a 503 with Retry-After that says to
@@ -50,21 +50,29 @@ describe('PostgreSQL unavailable under the ipam service', () => {
       expect((await ipam.request('GET', '/healthz', undefined, null)).status).toBe(200);
       const ready = await ipam.request('GET', '/readyz', undefined, null);
       expect(ready.status).toBe(503);
-      expect(ready.body).toEqual({ status: 'unavailable', checks: { postgres: 'unavailable' } });
+      expect(ready.body).toEqual({
+        status: 'unavailable',
+        checks: { postgres: 'unavailable', registryFeed: 'ok' },
+      });
 
       await pg.start();
       // The first request after the restart may still meet a pooled connection the server cut:
       // that is a 503 too, never a 500.
       const seen = new Set<number>();
-      await waitFor(async () => {
-        const { status } = await ipam.request('POST', '/v1/pools/p/allocations', next);
-        seen.add(status);
-        return status === 201;
-      }, 'an allocation to succeed again');
+      await pollUntil(
+        'an allocation to succeed again',
+        async () => {
+          const { status } = await ipam.request('POST', '/v1/pools/p/allocations', next);
+          seen.add(status);
+          return status === 201;
+        },
+        { intervalMs: 50 },
+      );
       expect([...seen].filter((s) => s !== 201 && s !== 503)).toEqual([]);
-      await waitFor(
-        async () => (await ipam.request('GET', '/readyz', undefined, null)).status === 200,
+      await pollUntil(
         'readiness',
+        async () => (await ipam.request('GET', '/readyz', undefined, null)).status === 200,
+        { intervalMs: 50 },
       );
     },
   );

@@ -11,6 +11,7 @@ import {
   logEnv,
   readEnv,
 } from '@isthmus/service-kit';
+import { validationEnv, type ValidationSettings } from '../validation/validation-settings';
 
 /**
  * Configuration from environment variables, validated once at start; every bad variable is
@@ -28,7 +29,9 @@ const ipamEnv = envPart(
 );
 
 /** The typed configuration; a Nest provider (injected by class). */
-export class IpamConfig implements AuthSettings, DatabaseSettings, HttpSettings, LogSettings {
+export class IpamConfig
+  implements AuthSettings, DatabaseSettings, HttpSettings, LogSettings, ValidationSettings
+{
   readonly databaseUrl!: string;
   readonly databasePoolSize!: number;
   readonly migrateOnStart!: boolean;
@@ -42,6 +45,17 @@ export class IpamConfig implements AuthSettings, DatabaseSettings, HttpSettings,
   readonly viewerTokens!: readonly string[];
   readonly authDisabled!: boolean;
   readonly allocationRetries!: number;
+  readonly natsUrl!: string;
+  readonly subjectRoot!: string;
+  readonly registryStream!: string;
+  readonly ipamStream!: string;
+  readonly streamReplicas!: number;
+  readonly duplicateWindowMs!: number;
+  readonly feedDurableName!: string;
+  readonly feedBatchSize!: number;
+  readonly publishBatchSize!: number;
+  readonly publisherRetryMs!: number;
+  readonly streamCheckIntervalMs!: number;
 
   static fromEnv(env: Record<string, string | undefined> = process.env): IpamConfig {
     const s = readEnv(
@@ -51,6 +65,7 @@ export class IpamConfig implements AuthSettings, DatabaseSettings, HttpSettings,
         log: logEnv,
         auth: authEnv,
         ipam: ipamEnv,
+        validation: validationEnv,
       },
       env,
     );
@@ -62,6 +77,7 @@ export class IpamConfig implements AuthSettings, DatabaseSettings, HttpSettings,
       ...s.log,
       ...s.auth,
       ...s.ipam,
+      ...s.validation,
     };
     return Object.assign(new IpamConfig(), fields);
   }

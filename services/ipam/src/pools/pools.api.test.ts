@@ -67,7 +67,7 @@ describe('pools', () => {
     expect((await ipam.request('GET', '/healthz', undefined, null)).body).toEqual({ status: 'ok' });
     expect((await ipam.request('GET', '/readyz', undefined, null)).body).toEqual({
       status: 'ok',
-      checks: { postgres: 'ok' },
+      checks: { postgres: 'ok', registryFeed: 'ok' },
     });
     await ipam.request('POST', '/v1/pools/seed-002/allocations', {
       cluster: 'k8s',
@@ -86,10 +86,15 @@ describe('pools', () => {
     expect(Object.keys(doc.body.paths).sort()).toEqual([
       '/v1/allocations',
       '/v1/allocations/{id}',
+      '/v1/clusters/{cluster}/pod-blocks/{cidr}/verdict',
+      '/v1/conflicts',
+      '/v1/conflicts/{id}',
+      '/v1/lookup/{address}',
       '/v1/pools',
       '/v1/pools/{pool}',
       '/v1/pools/{pool}/allocations',
       '/v1/pools/{pool}/utilization',
+      '/v1/verdicts',
     ]);
     const body = doc.body.paths['/v1/pools/{pool}/allocations'].post.requestBody.content['application/json'];
     expect(Object.keys(body.schema.properties)).toEqual(['cluster', 'purpose', 'cidr', 'prefixLength']);

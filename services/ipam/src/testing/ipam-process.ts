@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '@isthmus/testing';
-import { waitFor } from './ipam-harness';
+import { freePort, pollUntil } from '@isthmus/testing';
+import {} from './ipam-harness';
 
 const SERVICE_ROOT = path.resolve(__dirname, '../..');
 export const IPAM_MAIN = path.join(SERVICE_ROOT, 'dist/main.js');
@@ -37,13 +37,13 @@ export async function spawnIpam(env: Record<string, string>): Promise<IpamProces
     await exited;
   };
   try {
-    await waitFor(
+    await pollUntil(
+      'the ipam process to serve /healthz',
       async () => {
         if (child.exitCode !== null) throw new Error(`ipam exited with ${child.exitCode}:\n${out}`);
         return (await fetch(`${url}/healthz`)).ok;
       },
-      'the ipam process to serve /healthz',
-      30_000,
+      { timeoutMs: 30_000, intervalMs: 50 },
     );
   } catch (e) {
     await stop();

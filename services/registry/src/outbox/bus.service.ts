@@ -1,6 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { connectBus } from '@isthmus/bus';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { BackgroundBusConnection } from '@isthmus/bus';
 import { RegistryConfig } from '../config/config';
 
 /**
@@ -9,47 +8,12 @@ import { RegistryConfig } from '../config/config';
  * dependency.
  */
 @Injectable()
-export class BusService implements OnApplicationShutdown {
-  private readonly log = new Logger(BusService.name);
-  private nc: NatsConnection | undefined;
-  private readonly ready: Promise<NatsConnection>;
-  private closing = false;
-
+export class BusService extends BackgroundBusConnection implements OnApplicationShutdown {
   constructor(config: RegistryConfig) {
-    const servers = config.natsUrl
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    this.ready = connectBus({ servers, name: 'isthmus-registry', logger: this.log }).then((nc) => {
-      this.nc = nc;
-      return nc;
-    });
-    this.ready.catch((e: unknown) => {
-      if (!this.closing) this.log.error(`NATS connection failed for good: ${(e as Error).message}`);
-    });
-  }
-
-  connection(): Promise<NatsConnection> {
-    return this.ready;
-  }
-
-  /** True when a round trip to the server completes within the timeout. */
-  async ping(timeoutMs = 1000): Promise<boolean> {
-    const nc = this.nc;
-    if (!nc || nc.isClosed()) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    try {
-      return await Promise.race([nc.flush().then(() => true), timeout]);
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
+    super(config.natsUrl, 'isthmus-registry', new Logger(BusService.name));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
+    await this.close();
   }
 }
