@@ -42,6 +42,14 @@ describe('pod blocks against the address plan, across replicas', () => {
       cidr: '192.168.0.0/18',
     });
     expect(small.status).toBe(201);
+    // The block comes once both replicas know the allocation (NOTIFY → re-read of the plan);
+    // before that its cluster has no pod allocation and the block would first be judged valid.
+    for (const ipam of [a, b]) {
+      await pollUntil("the /18 in both replicas' plan", async () => {
+        const answer = (await ipam.request('GET', '/v1/lookup/192.168.0.1')).body;
+        return answer.allocation?.cidr === '192.168.0.0/18';
+      });
+    }
     await registry.block(block);
 
     for (const ipam of [a, b]) {
