@@ -5,6 +5,7 @@ export { createTestDatabase, type TestDatabase } from './database';
 export { natsUrl, startNatsServer, type NatsServerHandle } from './nats-server';
 export { uniqueName } from './names';
 export { pollUntil, type PollOptions } from './polling';
+export { spawnService, httpRequest, type ServiceProcess, type HttpAnswer } from './service-process';
 export { freePort, startPostgresServer, type PostgresServerHandle } from './postgres-server';
 // Real BGP peers on loopback (BIRD 2 as route reflector, gobgpd loaded from MRT files), a
 // message-counting relay and the table-transfer measurement; see bgp/index.ts.

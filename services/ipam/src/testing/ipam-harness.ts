@@ -2,18 +2,21 @@ import type { INestApplication } from '@nestjs/common';
 import { ensureStateStream, registryStreamOptions } from '@isthmus/bus';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { createTestDatabase, natsUrl, uniqueName, type TestDatabase, pollUntil } from '@isthmus/testing';
+import {
+  createTestDatabase,
+  natsUrl,
+  uniqueName,
+  type TestDatabase,
+  pollUntil,
+  httpRequest,
+  type HttpAnswer,
+} from '@isthmus/testing';
+export type { HttpAnswer };
 import { createIpamApp, ipamLogger } from '../bootstrap';
 import { IpamConfig } from '../config/config';
 
 export const OPERATOR_TOKEN = 'ipam-operator-token-for-tests-01';
 export const VIEWER_TOKEN = 'ipam-viewer-token-for-tests-001';
-
-export interface HttpAnswer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
 
 export interface IpamUnderTest {
   url: string;
@@ -141,28 +144,13 @@ export async function startIpam(
   };
 }
 
-/** One HTTP request; the body is parsed when it is JSON. */
-export async function request(
+/** One request to an ipam under test, as an operator unless another token (or null) is given. */
+export function request(
   baseUrl: string,
   method: string,
   path: string,
   body?: unknown,
   token: string | null = OPERATOR_TOKEN,
 ): Promise<HttpAnswer> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON (metrics)
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
+  return httpRequest(baseUrl, method, path, body, token);
 }

@@ -1,53 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, pollUntil } from '@isthmus/testing';
-import {} from './ipam-harness';
+import { spawnService, type ServiceProcess } from '@isthmus/testing';
 
-const SERVICE_ROOT = path.resolve(__dirname, '../..');
-export const IPAM_MAIN = path.join(SERVICE_ROOT, 'dist/main.js');
+export const IPAM_MAIN = path.resolve(__dirname, '../../dist/main.js');
 
-export interface IpamProcess {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
+export type IpamProcess = ServiceProcess;
 
 /**
- * Runs the built service (`npm run build`) as a child process: several of them on one database
- * are the replicas of a deployment. The environment comes from ipamEnv(); the port is chosen here.
+ * Runs the built service as a child process: several of them on one database are the replicas
+ * of a deployment. The environment comes from ipamEnv().
  */
-export async function spawnIpam(env: Record<string, string>): Promise<IpamProcess> {
-  if (!existsSync(IPAM_MAIN)) {
-    throw new Error(`${IPAM_MAIN} is missing: run "npm run build" first (npm test does it in pretest)`);
-  }
-  const port = await freePort();
-  const child = spawn(process.execPath, [IPAM_MAIN], {
-    env: { ...process.env, ...env, HTTP_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  try {
-    await pollUntil(
-      'the ipam process to serve /healthz',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`ipam exited with ${child.exitCode}:\n${out}`);
-        return (await fetch(`${url}/healthz`)).ok;
-      },
-      { timeoutMs: 30_000, intervalMs: 50 },
-    );
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { url, child, output: () => out, stop };
+export function spawnIpam(env: Record<string, string>): Promise<IpamProcess> {
+  return spawnService('ipam', IPAM_MAIN, env);
 }

@@ -1,7 +1,14 @@
 import type { INestApplication, Provider } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { createTestDatabase, natsUrl, uniqueName, type TestDatabase } from '@isthmus/testing';
+import {
+  createTestDatabase,
+  natsUrl,
+  uniqueName,
+  type TestDatabase,
+  httpRequest,
+  type HttpAnswer,
+} from '@isthmus/testing';
 import { createRegistryApp, registryLogger } from '../bootstrap';
 import { RegistryConfig } from '../config/config';
 
@@ -79,29 +86,15 @@ export async function startRegistry(
   };
 }
 
-export async function request(
+/** One request to a registry under test, as an operator unless another token (or null) is given. */
+export function request(
   baseUrl: string,
   method: string,
   path: string,
   body?: unknown,
   token: string | null = OPERATOR_TOKEN,
-): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON (metrics)
-  }
-  return { status: res.status, body: parsed };
+): Promise<HttpAnswer> {
+  return httpRequest(baseUrl, method, path, body, token);
 }
 
 /** Removes a test's stream, so that runs on a long-lived NATS server leave nothing behind. */
