@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { endClient } from '../db/end-client';
 
 export interface PlanListenerOptions {
   databaseUrl: string;
@@ -35,7 +36,7 @@ export class PlanListener {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();
-    await this.client?.end().catch(() => undefined);
+    await endClient(this.client);
     await this.running;
   }
 
@@ -62,16 +63,16 @@ export class PlanListener {
       await client.connect();
       await client.query(`LISTEN ${this.options.channel}`);
     } catch (e) {
-      await client.end().catch(() => undefined);
+      await endClient(client);
       return `cannot listen: ${(e as Error).message}`;
     }
     if (this.stopped) {
-      await client.end().catch(() => undefined);
+      await endClient(client);
       return 'stopped';
     }
     this.options.onSignal('listening');
     const reason = await Promise.race([end, new Promise<string>((r) => (this.wakeUp = () => r('stopped')))]);
-    await client.end().catch(() => undefined);
+    await endClient(client);
     return reason;
   }
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { endClient } from '../db/end-client';
 
 export interface PublisherLeaseOptions {
   databaseUrl: string;
@@ -56,7 +57,7 @@ export class PublisherLease {
     this.client = undefined;
     this.holding = false;
     // Ending the session releases the lock.
-    await client?.end().catch(() => undefined);
+    await endClient(client);
   }
 
   private async connect(): Promise<pg.Client> {
@@ -74,7 +75,7 @@ export class PublisherLease {
       await client.connect();
     } catch (e) {
       client.removeAllListeners('end');
-      await client.end().catch(() => undefined);
+      await endClient(client);
       throw e;
     }
     this.client = client;
@@ -87,7 +88,7 @@ export class PublisherLease {
     this.client = undefined;
     this.holding = false;
     client?.removeAllListeners('end');
-    void client?.end().catch(() => undefined);
+    void endClient(client);
     if (wasHeld) this.options.onLost(reason);
   }
 }
