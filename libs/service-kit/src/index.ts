@@ -35,4 +35,5 @@ export { prismaSql, type Sql, type PrismaRawSql } from './db/sql';
 export { HttpSettings, httpEnv } from './app/http-settings';
 export { serveOpenApi, type OpenApiInfo } from './app/openapi';
 export { createServiceApp, type ServiceAppOptions } from './app/service-app';
+export { runService, type RunnableConfig, type ServiceEntry } from './app/run-service';
 export { serviceKit, type ServiceKitOptions } from './app/service-kit';

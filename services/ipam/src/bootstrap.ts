@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { ConsoleLogger, INestApplication } from '@nestjs/common';
-import { applyMigrations } from '@isthmus/migrate';
 import { createServiceApp, serviceLogger } from '@isthmus/service-kit';
 import { IpamModule } from './app.module';
 import { IpamConfig } from './config/config';
@@ -17,16 +16,11 @@ export async function createIpamApp(
   opts: { logger?: ConsoleLogger | false } = {},
 ): Promise<INestApplication> {
   const logger = opts.logger === undefined ? ipamLogger(config) : opts.logger;
-  if (config.migrateOnStart) {
-    const applied = await applyMigrations({
-      databaseUrl: config.databaseUrl,
-      schemaPath: path.join(SERVICE_ROOT, 'prisma/schema.prisma'),
-      migrationsDir: path.join(SERVICE_ROOT, 'prisma/migrations'),
-    });
-    if (applied.length && logger) logger.log(`applied migrations: ${applied.join(', ')}`);
-  }
   return createServiceApp(IpamModule.forRoot(config), {
     logger,
+    ...(config.migrateOnStart
+      ? { migrate: { serviceRoot: SERVICE_ROOT, databaseUrl: config.databaseUrl } }
+      : {}),
     openApi: {
       title: 'Isthmus IPAM',
       description:

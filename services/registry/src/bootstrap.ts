@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { ConsoleLogger, INestApplication, Provider } from '@nestjs/common';
-import { applyMigrations } from '@isthmus/migrate';
 import { createServiceApp, serviceLogger } from '@isthmus/service-kit';
 import { RegistryModule } from './app.module';
 import { RegistryConfig } from './config/config';
@@ -17,16 +16,11 @@ export async function createRegistryApp(
   opts: { extraProviders?: Provider[]; logger?: ConsoleLogger | false } = {},
 ): Promise<INestApplication> {
   const logger = opts.logger === undefined ? registryLogger(config) : opts.logger;
-  if (config.migrateOnStart) {
-    const applied = await applyMigrations({
-      databaseUrl: config.databaseUrl,
-      schemaPath: path.join(SERVICE_ROOT, 'prisma/schema.prisma'),
-      migrationsDir: path.join(SERVICE_ROOT, 'prisma/migrations'),
-    });
-    if (applied.length && logger) logger.log(`applied migrations: ${applied.join(', ')}`);
-  }
   return createServiceApp(RegistryModule.forRoot(config, opts.extraProviders), {
     logger,
+    ...(config.migrateOnStart
+      ? { migrate: { serviceRoot: SERVICE_ROOT, databaseUrl: config.databaseUrl } }
+      : {}),
     // Large enough for a batch of 10,000 changes; beyond that the client gets a 413 that says so.
     jsonLimit: '32mb',
     openApi: {
