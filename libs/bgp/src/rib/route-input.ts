@@ -1,6 +1,7 @@
 // What the caller asks to advertise, and the checks that keep the Adj-RIB-Out's keys canonical.
 import { formatIpv6, parseIpv6Into } from '../codec/address/ipv6-text';
 import { parseIpv4Into } from '../codec/address/ipv4-text';
+import { parsePrefixLength } from '../codec/nlri/prefix-wire';
 import type { Afi, Origin, Prefix } from '../codec/types';
 
 /**
@@ -47,7 +48,7 @@ export function canonicalPrefixAfi(prefix: string): Afi | undefined {
   const slash = prefix.indexOf('/');
   if (slash <= 0) return undefined;
   const afi: Afi = prefix.includes(':') ? 2 : 1;
-  const bits = prefixLength(prefix, slash + 1, afi === 1 ? 32 : 128);
+  const bits = parsePrefixLength(prefix, slash + 1, afi === 1 ? 32 : 128);
   if (bits < 0) return undefined;
   scratch.fill(0);
   const parsed =
@@ -68,17 +69,6 @@ export function addressAfi(address: string): Afi | undefined {
 export function canonicalAddress(address: string): string {
   if (!address.includes(':')) return address;
   return parseIpv6Into(address, 0, address.length, scratch, 0) ? formatIpv6(scratch, 0) : address;
-}
-
-function prefixLength(text: string, start: number, max: number): number {
-  if (start >= text.length || text.length - start > 3) return -1;
-  let value = 0;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57 || (i > start && value === 0)) return -1;
-    value = value * 10 + (c - 48);
-  }
-  return value <= max ? value : -1;
 }
 
 function hostBitsClear(bytes: Uint8Array, bits: number, size: number): boolean {

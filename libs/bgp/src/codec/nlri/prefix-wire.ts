@@ -77,7 +77,8 @@ export function writePrefix(afi: Afi, prefix: Prefix, out: Uint8Array, offset: n
   return offset + 1 + octets;
 }
 
-function parsePrefixLength(text: string, start: number, max: number): number {
+/** The decimal prefix length from `start` to the end of `text` (no leading zeros, at most `max`), or -1. */
+export function parsePrefixLength(text: string, start: number, max: number): number {
   if (start >= text.length || text.length - start > 3) return -1;
   let value = 0;
   for (let i = start; i < text.length; i++) {
