@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV_NATS_SERVER_BIN, ENV_NATS_URL, LOCAL_NATS_URL } from './env';
 import { isAlive } from './pids';
+import { DaemonProcess } from './process/daemon-process';
+import { isExecutable } from './process/executable';
 
 /** The run's shared NATS server URL (container when available, else nats://127.0.0.1:4222). JetStream enabled. */
 export function natsUrl(): string {
@@ -24,36 +25,12 @@ export interface NatsServerHandle {
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 20_000;
-const STOP_TIMEOUT_MS = 10_000;
-/** Lines of server output kept for error messages. */
-const LOG_LINES = 60;
 
 function serverBinary(): string {
   const configured = process.env[ENV_NATS_SERVER_BIN];
   if (configured) return configured;
   // Not Debian's package: search PATH, and fail at spawn time (ENOENT / exit 127) if missing.
   return isExecutable('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server';
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// A test that forgets stop() (or times out before it) must not leave a server running. vitest
-// ends its fork workers with SIGTERM, which kills Node without any 'exit' event, so the worker
-// cannot clean up itself. Instead the kernel does it: `setpriv --pdeathsig KILL` (util-linux,
-// present on every Debian) makes the server receive SIGKILL when the process that started it
-// dies, however it dies. setpriv execs the server, so the pid we signal is the server's own.
-const SETPRIV = '/usr/bin/setpriv';
-function command(bin: string, args: string[]): [string, string[]] {
-  if (process.platform === 'linux' && isExecutable(SETPRIV))
-    return [SETPRIV, ['--pdeathsig', 'KILL', '--', bin, ...args]];
-  return [bin, args];
 }
 
 // Store directories carry the pid of the process that made them. Directories of processes that
@@ -77,7 +54,8 @@ function initialiseProcess(): void {
   if (initialised) return;
   initialised = true;
   reapStaleNatsStores();
-  // 'exit' handlers must be synchronous, hence SIGKILL without waiting.
+  // The daemons themselves die with this process (DaemonProcess); their stores go here.
+  // 'exit' handlers must be synchronous.
   process.on('exit', () => {
     for (const server of servers) server.destroySync();
   });
@@ -85,9 +63,7 @@ function initialiseProcess(): void {
 
 class ManagedServer implements NatsServerHandle {
   port = 0;
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  private log: string[] = [];
+  private readonly daemon = new DaemonProcess('nats-server', serverBinary(), []);
   private readonly storeDir: string;
 
   constructor(private readonly jetstream: boolean) {
@@ -99,58 +75,32 @@ class ManagedServer implements NatsServerHandle {
   }
 
   async start(): Promise<void> {
-    if (this.child) return;
+    if (this.daemon.isRunning) return;
     // First start: port -1 lets the server pick a free port itself (no race with another
     // process between choosing a port and binding it); later starts reuse that port.
     const args = ['-a', HOST, '-p', this.port === 0 ? '-1' : String(this.port)];
     if (this.jetstream) args.push('-js', '-sd', this.storeDir);
-    this.log = [];
-    const [file, argv] = command(serverBinary(), args);
-    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    // 'error' too: when the binary cannot be spawned, 'exit' may never come.
-    this.exited = new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.once('error', () => resolve());
-    });
-    void this.exited.then(() => {
-      if (this.child === child) this.child = undefined;
-    });
-
     const ready = new Promise<void>((resolve, reject) => {
+      const done = (error?: Error): void => {
+        clearTimeout(timer);
+        offLine();
+        offExit();
+        if (error) reject(error);
+        else resolve();
+      };
       const timer = setTimeout(
-        () => reject(this.failure(`did not become ready within ${READY_TIMEOUT_MS} ms`)),
+        () => done(this.failure(`did not become ready within ${READY_TIMEOUT_MS} ms`)),
         READY_TIMEOUT_MS,
       );
-      let pending = '';
-      const onData = (chunk: Buffer): void => {
-        pending += chunk.toString('utf8');
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          this.log.push(line);
-          if (this.log.length > LOG_LINES) this.log.shift();
-          const listening = /Listening for client connections on [^\s]*:(\d+)/.exec(line);
-          if (listening?.[1]) this.port = Number(listening[1]);
-          if (line.includes('Server is ready')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        }
-      };
-      // nats-server logs to stderr; read both pipes so neither can fill up and block the server.
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(this.failure(`could not be started: ${err.message}`));
+      // nats-server logs to stderr; DaemonProcess reads both pipes.
+      const offLine = this.daemon.onLine((line) => {
+        const listening = /Listening for client connections on [^\s]*:(\d+)/.exec(line);
+        if (listening?.[1]) this.port = Number(listening[1]);
+        if (line.includes('Server is ready')) done();
       });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(this.failure(`exited during start-up (code ${code}, signal ${signal})`));
-      });
+      const offExit = this.daemon.onExit((how) => done(this.failure(`${how} during start-up`)));
     });
-
+    this.daemon.start(args);
     try {
       await ready;
       // "Server is ready" is logged once the client listener is up; one real TCP connection
@@ -162,31 +112,23 @@ class ManagedServer implements NatsServerHandle {
     }
   }
 
-  async stop(): Promise<void> {
-    await this.terminate('SIGTERM');
+  stop(): Promise<void> {
+    return this.daemon.stop();
   }
 
-  async kill(): Promise<void> {
-    await this.terminate('SIGKILL');
+  kill(): Promise<void> {
+    return this.daemon.kill();
   }
 
   destroySync(): void {
-    this.child?.kill('SIGKILL');
+    this.daemon.killNow();
     rmSync(this.storeDir, { recursive: true, force: true });
   }
 
-  private async terminate(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await this.exited;
-    clearTimeout(timer);
-    this.child = undefined;
-  }
-
   private failure(what: string): Error {
-    return new Error(`nats-server (${serverBinary()}) ${what}; its last output:\n${this.log.join('\n')}`);
+    return new Error(
+      `nats-server (${serverBinary()}) ${what}; its last output:\n${this.daemon.recentOutput()}`,
+    );
   }
 }
 

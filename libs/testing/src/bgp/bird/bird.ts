@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type PollOptions, pollUntil } from '../../polling';
 import { BIRD, requireBinary } from '../process/binaries';
-import { PeerProcess } from '../process/peer-process';
+import { DaemonProcess } from '../../process/daemon-process';
 import { createWorkDir, removeWorkDir } from '../process/work-dir';
 import type { AddressFamily } from '../route';
 import { BIRD_TABLES, type BirdOptions, renderBirdConfig } from './config';
@@ -71,7 +71,7 @@ export async function startBird(options: BirdOptions): Promise<BirdHandle> {
   const configPath = join(workDir, 'bird.conf');
   const controlSocketPath = join(workDir, 'bird.ctl');
   writeFileSync(configPath, renderBirdConfig(options));
-  const daemon = new PeerProcess('bird', bin, ['-f', '-c', configPath, '-s', controlSocketPath]);
+  const daemon = new DaemonProcess('bird', bin, ['-f', '-c', configPath, '-s', controlSocketPath]);
   let control: BirdControlSocket | undefined;
   let destroyed = false;
   // Protocols enabled or disabled through the handle, applied again after every start so that a

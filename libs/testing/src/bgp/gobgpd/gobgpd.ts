@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { freePort } from '../../postgres-server';
 import { type PollOptions, pollUntil } from '../../polling';
 import { GOBGP_CLI, GOBGPD, requireBinary } from '../process/binaries';
-import { PeerProcess } from '../process/peer-process';
+import { DaemonProcess } from '../../process/daemon-process';
 import { createWorkDir, removeWorkDir } from '../process/work-dir';
 import type { AddressFamily, PeerRoute, RouteOrigin } from '../route';
 import { type GobgpdOptions, renderGobgpdConfig } from './config';
@@ -100,7 +100,7 @@ export async function startGobgpd(options: GobgpdOptions): Promise<GobgpdHandle>
     '--pprof-disable',
     '-p',
   ];
-  let daemon: PeerProcess | undefined;
+  let daemon: DaemonProcess | undefined;
   let destroyed = false;
 
   const failure = (what: string): Error =>
@@ -122,7 +122,10 @@ export async function startGobgpd(options: GobgpdOptions): Promise<GobgpdHandle>
 
   const start = async (startOptions: GobgpdStartOptions = {}): Promise<void> => {
     if (destroyed) throw new Error('this gobgpd was destroyed');
-    daemon = new PeerProcess('gobgpd', daemonBin, [...baseArgs, ...(startOptions.restarting ? ['-r'] : [])]);
+    daemon = new DaemonProcess('gobgpd', daemonBin, [
+      ...baseArgs,
+      ...(startOptions.restarting ? ['-r'] : []),
+    ]);
     const current = daemon;
     current.start();
     let exit: string | undefined;

@@ -1,5 +1,5 @@
-import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { isExecutable } from '../../process/executable';
 
 /** A program the BGP harness runs, and the Debian package that installs it. */
 export interface PeerBinary {
@@ -30,15 +30,6 @@ export const GOBGP_CLI: PeerBinary = {
   aptPackage: 'gobgpd',
   debianPath: '/usr/bin/gobgp',
 };
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The path of the program, or an error that says which package to install. Interop tests never

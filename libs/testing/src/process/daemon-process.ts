@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { isExecutable } from './executable';
 
 /** Lines of a peer's output kept for error messages. */
 const OUTPUT_LINES = 200;
@@ -9,19 +9,16 @@ const STOP_TIMEOUT_MS = 10_000;
 // its fork workers with SIGTERM, which kills Node without an 'exit' event, so the kernel does it:
 // `setpriv --pdeathsig KILL` (util-linux, on every Debian) makes the daemon receive SIGKILL when
 // the process that started it dies, however it dies. setpriv execs the daemon, so the pid we
-// signal is the daemon's own. The same approach as the private NATS servers (../../nats-server.ts).
+// signal is the daemon's own. The private NATS servers (../nats-server.ts) and the BGP peers use it.
 const SETPRIV = '/usr/bin/setpriv';
 
 function withParentDeathSignal(bin: string, args: string[]): [string, string[]] {
-  try {
-    accessSync(SETPRIV, constants.X_OK);
+  if (process.platform === 'linux' && isExecutable(SETPRIV))
     return [SETPRIV, ['--pdeathsig', 'KILL', '--', bin, ...args]];
-  } catch {
-    return [bin, args];
-  }
+  return [bin, args];
 }
 
-const running = new Set<PeerProcess>();
+const running = new Set<DaemonProcess>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -37,14 +34,15 @@ function installExitHook(): void {
  * One run of a peer daemon in the foreground, its output kept (a ring of lines) for the error
  * messages of whoever waits on it. start() may be called again after the process ended.
  */
-export class PeerProcess {
+export class DaemonProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private output: string[] = [];
   private exitListeners = new Set<(description: string) => void>();
+  private lineListeners = new Set<(line: string) => void>();
 
   constructor(
-    /** Name used in messages ("bird", "gobgpd"). */
+    /** Name used in messages ("bird", "gobgpd", "nats-server"). */
     readonly label: string,
     private readonly bin: string,
     private readonly args: string[],
@@ -63,17 +61,24 @@ export class PeerProcess {
     return this.output.join('\n');
   }
 
+  /** Calls `listener` with every line the process prints (stdout and stderr). */
+  onLine(listener: (line: string) => void): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
+  }
+
   /** Calls `listener` with a description when the process ends by itself or is stopped. */
   onExit(listener: (description: string) => void): () => void {
     this.exitListeners.add(listener);
     return () => this.exitListeners.delete(listener);
   }
 
-  start(): void {
+  /** Starts the program, with other arguments than the constructor's when given. */
+  start(args: string[] = this.args): void {
     if (this.child) throw new Error(`${this.label} is already running (pid ${this.child.pid})`);
     installExitHook();
     this.output = [];
-    const [file, argv] = withParentDeathSignal(this.bin, this.args);
+    const [file, argv] = withParentDeathSignal(this.bin, args);
     const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     running.add(this);
@@ -85,6 +90,7 @@ export class PeerProcess {
       for (const line of lines) {
         this.output.push(line);
         if (this.output.length > OUTPUT_LINES) this.output.shift();
+        for (const listener of this.lineListeners) listener(line);
       }
     };
     // Read both pipes so neither fills up and blocks the daemon.
