@@ -140,6 +140,26 @@ export const gobgpdScenario = {
 };
 
 /** Runs a scenario `runs` times, each on fresh peers; returns one row of figures per run. */
+/** The command line both BGP benches take: --routes, --next-hops, --runs, --no-relay, --json. */
+export function scenarioOptions() {
+  const { values: a } = parseArgs({
+    options: {
+      routes: { type: 'string', default: '100000' },
+      'next-hops': { type: 'string', default: '1000' },
+      runs: { type: 'string', default: '3' },
+      'no-relay': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const options = {
+    routes: Number(a.routes),
+    nextHops: Number(a['next-hops']),
+    runs: Number(a.runs),
+    relay: !a['no-relay'],
+  };
+  return { options, json: a.json };
+}
+
 export async function runScenario(scenario, { routes, nextHops, runs, relay }) {
   const rows = [];
   for (let run = 1; run <= runs; run++) {
@@ -200,23 +220,9 @@ function printTable(rows) {
 }
 
 async function main() {
-  const { values: a } = parseArgs({
-    options: {
-      routes: { type: 'string', default: '100000' },
-      'next-hops': { type: 'string', default: '1000' },
-      runs: { type: 'string', default: '3' },
-      'no-relay': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const options = {
-    routes: Number(a.routes),
-    nextHops: Number(a['next-hops']),
-    runs: Number(a.runs),
-    relay: !a['no-relay'],
-  };
+  const { options, json } = scenarioOptions();
   const rows = await runScenario(gobgpdScenario, options);
-  if (a.json) console.log(JSON.stringify({ options, rows }, null, 2));
+  if (json) console.log(JSON.stringify({ options, rows }, null, 2));
   else printTable(rows);
 }
 

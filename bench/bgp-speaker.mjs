@@ -18,13 +18,13 @@
 // Then, without any IO, the Adj-RIB-Out's own cost for the table: setRoutes (validate + intern)
 // and planning + encoding every UPDATE, median of 7 rounds.
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   baselineTable,
   gobgpdScenario,
   LOCAL_ASN,
   nextHopAddress,
   runScenario,
+  scenarioOptions,
 } from './bgp-reflector-baseline.mjs';
 import { startBgpMessageCounter, startBird } from '../libs/testing/dist/bgp/index.js';
 import { freePort } from '../libs/testing/dist/postgres-server.js';
@@ -211,21 +211,7 @@ function printRows(rows) {
 }
 
 async function main() {
-  const { values: a } = parseArgs({
-    options: {
-      routes: { type: 'string', default: '100000' },
-      'next-hops': { type: 'string', default: '1000' },
-      runs: { type: 'string', default: '3' },
-      'no-relay': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const options = {
-    routes: Number(a.routes),
-    nextHops: Number(a['next-hops']),
-    runs: Number(a.runs),
-    relay: !a['no-relay'],
-  };
+  const { options, json } = scenarioOptions();
   const cost = adjRibOutCost(options);
   const baseline = await runScenario(gobgpdScenario, options);
   const ours = await runScenario(isthmusScenario, options);
@@ -237,7 +223,7 @@ async function main() {
     ratio: oursMedian / gobgpdMedian,
     adjRibOut: cost,
   };
-  if (a.json) {
+  if (json) {
     console.log(JSON.stringify({ options, rows: [...baseline, ...ours], summary }, null, 2));
     return;
   }
