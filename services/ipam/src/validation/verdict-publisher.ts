@@ -5,7 +5,7 @@ import { PgService } from '@isthmus/service-kit';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ConflictLedger } from '../conflicts/conflict-ledger';
 import { ConflictStore } from '../conflicts/conflict-store';
-import type { BlockConflict, ValidationChanges } from '../core';
+import type { BlockConflict, BlockVerdict, ValidationChanges } from '../core';
 import { IpamBus } from '../feed/ipam-bus';
 import { RegistryFeed } from '../feed/registry-feed';
 import { messageOf } from './event-payloads';
@@ -109,16 +109,7 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
 
   private changed(changes: ValidationChanges, at: number): void {
     if (!this.leading) return;
-    for (const { cluster, cidr, verdict } of changes.verdicts) {
-      this.pending.set({
-        kind: 'verdict',
-        subject: this.subjects.verdict(cluster, cidr),
-        cluster,
-        cidr,
-        verdict,
-        at,
-      });
-    }
+    for (const { cluster, cidr, verdict } of changes.verdicts) this.queueVerdict(cluster, cidr, verdict, at);
     const { conflictsOpened: opened, conflictsClosed: closed } = changes;
     if (opened.length || closed.length) this.conflictWork.push({ type: 'changed', opened, closed, at });
     this.metrics.publishPending.set(this.pending.size);
@@ -169,23 +160,26 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
    * A new term: every current verdict and open conflict goes out again. Synchronous, so that the
    * snapshot and the changes after it (which `changed` adds from now on) leave no gap.
    */
+  /** The block's verdict (null: the block is gone) replaces whatever was waiting for its subject. */
+  private queueVerdict(cluster: string, cidr: string, verdict: BlockVerdict | null, at: number): void {
+    this.pending.set({
+      kind: 'verdict',
+      subject: this.subjects.verdict(cluster, cidr),
+      cluster,
+      cidr,
+      verdict,
+      at,
+    });
+  }
+
   private startTerm(why: string): void {
     this.term++;
     this.leading = true;
     this.pending.clear();
     this.clears = [];
     const at = Date.now();
-    for (const verdict of this.validation.verdicts()) {
-      const { cluster, cidr } = verdict;
-      this.pending.set({
-        kind: 'verdict',
-        subject: this.subjects.verdict(cluster, cidr),
-        cluster,
-        cidr,
-        verdict,
-        at,
-      });
-    }
+    for (const verdict of this.validation.verdicts())
+      this.queueVerdict(verdict.cluster, verdict.cidr, verdict, at);
     this.conflictWork = [{ type: 'reconcile', conflicts: this.validation.conflicts(), at }];
     this.sweepDue = true;
     this.nextStreamCheck = Date.now() + this.settings.streamCheckIntervalMs;
