@@ -97,15 +97,7 @@ export function packAnnouncements(
   const fixed = UPDATE_FIXED + MP_ATTRIBUTE_HEADER + mpHead.length + set.length;
   forEachRun(encoded, maxMessageSize - fixed, (start, end) => {
     const buf = Buffer.allocUnsafe(fixed + end - start);
-    header(buf, buf.length);
-    let p = HEADER_LENGTH;
-    buf.writeUInt16BE(0, p);
-    buf.writeUInt16BE(buf.length - UPDATE_FIXED, p + 2);
-    p += 4;
-    buf[p] = MP_FLAGS;
-    buf[p + 1] = AttributeCode.mpReachNlri;
-    buf.writeUInt16BE(mpHead.length + end - start, p + 2);
-    p += MP_ATTRIBUTE_HEADER;
+    let p = mpUpdate(buf, AttributeCode.mpReachNlri, mpHead.length + end - start);
     buf.set(mpHead, p);
     p += mpHead.length;
     buf.set(encoded.bytes.subarray(start, end), p);
@@ -141,16 +133,9 @@ export function packWithdrawals(
   const fixed = UPDATE_FIXED + MP_ATTRIBUTE_HEADER + 3; // AFI 2 + SAFI 1
   forEachRun(encoded, maxMessageSize - fixed, (start, end) => {
     const buf = Buffer.allocUnsafe(fixed + end - start);
-    header(buf, buf.length);
-    let p = HEADER_LENGTH;
-    buf.writeUInt16BE(0, p);
-    buf.writeUInt16BE(buf.length - UPDATE_FIXED, p + 2);
-    p += 4;
-    buf[p] = MP_FLAGS;
-    buf[p + 1] = AttributeCode.mpUnreachNlri;
-    buf.writeUInt16BE(3 + end - start, p + 2);
-    buf.writeUInt16BE(2, p + 4);
-    buf[p + 6] = 1;
+    const p = mpUpdate(buf, AttributeCode.mpUnreachNlri, 3 + end - start);
+    buf.writeUInt16BE(2, p);
+    buf[p + 2] = 1;
     buf.set(encoded.bytes.subarray(start, end), fixed);
     messages.push(buf);
   });
@@ -168,4 +153,21 @@ export function endOfRib(afi: Afi, ctx: CodecContext): Uint8Array {
     },
     ctx,
   );
+}
+
+/**
+ * Writes the start of an UPDATE (all of `buf`) whose first path attribute is an MP_REACH_NLRI or
+ * MP_UNREACH_NLRI (RFC 4760 §3, §4) with a value of `valueLength` octets: the header, no withdrawn
+ * routes, the path attribute length, and the attribute's flags, type and length. Returns where
+ * the attribute's value starts.
+ */
+function mpUpdate(buf: Buffer, code: number, valueLength: number): number {
+  header(buf, buf.length);
+  buf.writeUInt16BE(0, HEADER_LENGTH);
+  buf.writeUInt16BE(buf.length - UPDATE_FIXED, HEADER_LENGTH + 2);
+  const p = HEADER_LENGTH + 4;
+  buf[p] = MP_FLAGS;
+  buf[p + 1] = code;
+  buf.writeUInt16BE(valueLength, p + 2);
+  return p + MP_ATTRIBUTE_HEADER;
 }
