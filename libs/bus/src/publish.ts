@@ -1,6 +1,6 @@
 import { JetStreamApiError, type ApiError } from '@nats-io/jetstream';
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
-import { BusBatchError, BusPublishError } from './errors';
+import { BusBatchError, BusPublishError, type PublishFailure } from './errors';
 
 export interface OutboundMessage {
   subject: string;
@@ -16,6 +16,19 @@ export interface PublishBatchOptions {
   maxInFlight?: number;
   /** Sent as `Nats-Expected-Stream`: refuse to store into any other stream (a misrouted subject). */
   expectedStream?: string;
+  /**
+   * Aborted when the connection drops (BusConnection.linkSignal()). The attempt then fails at
+   * once with reason `disconnected` instead of waiting out its timeout: nats.js discards what it
+   * buffered for a dropped connection (ProtocolHandler.prepare() resets the outbound buffer at
+   * every dial), and the server's acknowledgements for the old connection go nowhere, so none of
+   * the outstanding acknowledgements can arrive any more. Already aborted: nothing is sent.
+   */
+  linkLost?: AbortSignal;
+  /**
+   * `performance.now()` by which the whole attempt must have settled (a caller's overall
+   * deadline); without it an attempt ends only when an acknowledgement is overdue.
+   */
+  settleBy?: number;
 }
 
 export interface PublishBatchResult {
@@ -38,6 +51,10 @@ const utf8 = new TextDecoder();
  * not go through `js.publish()`: that creates a request with its own timer per message, which
  * limited it to about a quarter of this throughput here; one reply subscription and one timer
  * for the batch do the same work.
+ *
+ * Every attempt is bounded: it settles within `timeoutMs` of its oldest unacknowledged message
+ * being sent, at once when `linkLost` aborts, or when the connection closes. BusPublisher retries
+ * it until stored; use that unless the caller has its own retry loop.
  *
  * On any failure the promise rejects with a BusPublishError and nothing more is sent; messages
  * around the failed one may or may not be stored, and the caller retries the same batch:
@@ -104,6 +121,8 @@ class BatchPublish {
   private settle?: { resolve: (r: PublishBatchResult) => void; reject: (e: BusPublishError) => void };
   private sub?: Subscription;
   private timer?: ReturnType<typeof setInterval>;
+  private readonly onLinkLost = () =>
+    this.fail(this.oldest, 'the connection dropped', undefined, 'disconnected');
 
   constructor(
     private readonly nc: NatsConnection,
@@ -119,15 +138,34 @@ class BatchPublish {
   run(): Promise<PublishBatchResult> {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
+      if (this.nc.isClosed()) {
+        this.fail(0, 'connection closed', undefined, 'closed');
+        return;
+      }
+      if (this.options.linkLost?.aborted) {
+        this.fail(
+          0,
+          'not connected (messages would be discarded at the reconnect)',
+          undefined,
+          'disconnected',
+        );
+        return;
+      }
+      this.options.linkLost?.addEventListener('abort', this.onLinkLost);
       try {
         this.sub = this.nc.subscribe(`${this.inbox}.*`, {
           callback: (err, msg) => {
-            if (err) this.fail(this.oldest, `reply subscription failed: ${err.message}`, err);
+            if (err) this.fail(this.oldest, `reply subscription failed: ${err.message}`, err, 'disconnected');
             else this.onAck(msg);
           },
         });
       } catch (err) {
-        this.fail(0, `cannot subscribe for acknowledgements: ${(err as Error).message}`, err);
+        this.fail(
+          0,
+          `cannot subscribe for acknowledgements: ${(err as Error).message}`,
+          err,
+          failureOf(this.nc),
+        );
         return;
       }
       this.timer = setInterval(() => this.checkDeadline(), Math.max(10, Math.min(250, this.timeoutMs / 4)));
@@ -139,7 +177,12 @@ class BatchPublish {
     if (this.settled) return;
     this.settled = true;
     clearInterval(this.timer);
-    this.sub?.unsubscribe();
+    this.options.linkLost?.removeEventListener('abort', this.onLinkLost);
+    try {
+      this.sub?.unsubscribe();
+    } catch {
+      // a closed connection: the subscription went with it
+    }
     if (err) this.settle?.reject(err);
     else this.settle?.resolve({ stored: this.stored, duplicates: this.duplicates });
   }
@@ -159,7 +202,7 @@ class BatchPublish {
       try {
         this.nc.publish(m.subject, m.data, { reply: `${this.inbox}.${i}`, headers: h });
       } catch (err) {
-        this.fail(i, `could not send: ${(err as Error).message}`, err);
+        this.fail(i, `could not send: ${(err as Error).message}`, err, failureOf(this.nc));
         return;
       }
       this.sentAt[i] = now;
@@ -174,18 +217,28 @@ class BatchPublish {
     if (msg.headers?.hasError) {
       // 503 from the server itself: no stream listens on this subject.
       const reason = msg.headers.code === 503 ? 'no stream stores this subject' : msg.headers.description;
-      this.fail(i, `not stored: ${reason} (status ${msg.headers.code})`);
+      this.fail(
+        i,
+        `not stored: ${reason} (status ${msg.headers.code})`,
+        undefined,
+        msg.headers.code === 503 ? 'no-stream' : 'refused',
+      );
       return;
     }
     let ack: { error?: ApiError; duplicate?: boolean };
     try {
       ack = JSON.parse(utf8.decode(msg.data)) as typeof ack;
     } catch (err) {
-      this.fail(i, 'unreadable acknowledgement', err);
+      this.fail(i, 'unreadable acknowledgement', err, 'refused');
       return;
     }
     if (ack.error) {
-      this.fail(i, `refused by JetStream: ${ack.error.description}`, new JetStreamApiError(ack.error));
+      this.fail(
+        i,
+        `refused by JetStream: ${ack.error.description}`,
+        new JetStreamApiError(ack.error),
+        'refused',
+      );
       return;
     }
     this.acked[i] = 1;
@@ -200,13 +253,15 @@ class BatchPublish {
     if (this.settled) return;
     while (this.oldest < this.next && this.acked[this.oldest]) this.oldest++;
     if (this.nc.isClosed()) {
-      this.fail(this.oldest, 'connection closed');
+      this.fail(this.oldest, 'connection closed', undefined, 'closed');
+    } else if (this.options.settleBy !== undefined && performance.now() > this.options.settleBy) {
+      this.fail(this.oldest, 'the deadline of the publish passed', undefined, 'timeout');
     } else if (this.oldest < this.next && performance.now() - this.sentAt[this.oldest]! > this.timeoutMs) {
-      this.fail(this.oldest, `no acknowledgement within ${this.timeoutMs} ms`);
+      this.fail(this.oldest, `no acknowledgement within ${this.timeoutMs} ms`, undefined, 'timeout');
     }
   }
 
-  private fail(i: number, reason: string, cause?: unknown): void {
+  private fail(i: number, reason: string, cause: unknown, failure: PublishFailure): void {
     const m = this.messages[Math.min(i, this.messages.length - 1)]!;
     this.finish(
       new BusPublishError(
@@ -214,8 +269,13 @@ class BatchPublish {
         m.subject,
         m.msgId,
         this.ackCount,
+        failure,
         cause === undefined ? undefined : { cause },
       ),
     );
   }
+}
+
+function failureOf(nc: NatsConnection): PublishFailure {
+  return nc.isClosed() ? 'closed' : 'disconnected';
 }

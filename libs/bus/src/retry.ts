@@ -3,6 +3,15 @@ export interface RetryBackoff {
   maxMs: number;
 }
 
+/**
+ * Exponential backoff with full jitter between half and the whole delay, so that the replicas
+ * of a service that failed together do not retry in lockstep. `attempt` counts from 1.
+ */
+export function jitteredDelayMs(attempt: number, backoff: RetryBackoff, random = Math.random): number {
+  const d = redeliveryDelayMs(attempt, backoff);
+  return Math.round(d / 2 + (random() * d) / 2);
+}
+
 /** Exponential: initialMs, 2×, 4× … capped at maxMs; `attempt` counts from 1. */
 export function redeliveryDelayMs(attempt: number, backoff: RetryBackoff): number {
   const exp = Math.min(Math.max(attempt, 1) - 1, 30);

@@ -29,6 +29,7 @@ export { LogSettings, logEnv, LOG_LEVELS, type LogLevel } from './logging/log-se
 export { serviceLogger } from './logging/service-logger';
 
 export { DatabaseSettings, databaseEnv } from './db/database-settings';
+export { NatsSettings, natsEnv, natsServers } from './bus/nats-settings';
 export { PgService } from './db/pg.service';
 export { prismaSql, type Sql, type PrismaRawSql } from './db/sql';
 

@@ -16,6 +16,8 @@ export const ENV_RUN_ID = 'ISTHMUS_TEST_RUN_ID';
 export const ENV_IMAGE_PREFIX = 'ISTHMUS_IMAGE_PREFIX';
 /** nats-server binary used by startNatsServer(). */
 export const ENV_NATS_SERVER_BIN = 'ISTHMUS_NATS_SERVER_BIN';
+/** A directory: the private nats-servers run with -D (connections opened and closed, and why) and log there. */
+export const ENV_NATS_DEBUG_DIR = 'ISTHMUS_TEST_NATS_DEBUG_DIR';
 
 export const DEFAULT_IMAGE_PREFIX = 'isthmus-local';
 /** The machine's own services (see the environment notes): trust auth for user postgres. */

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENV_NATS_SERVER_BIN, ENV_NATS_URL, LOCAL_NATS_URL } from './env';
+import { ENV_NATS_DEBUG_DIR, ENV_NATS_SERVER_BIN, ENV_NATS_URL, LOCAL_NATS_URL } from './env';
 import { isAlive } from './pids';
 import { DaemonProcess } from './process/daemon-process';
 import { isExecutable } from './process/executable';
@@ -80,6 +80,8 @@ class ManagedServer implements NatsServerHandle {
     // process between choosing a port and binding it); later starts reuse that port.
     const args = ['-a', HOST, '-p', this.port === 0 ? '-1' : String(this.port)];
     if (this.jetstream) args.push('-js', '-sd', this.storeDir);
+    const debugDir = process.env[ENV_NATS_DEBUG_DIR];
+    if (debugDir) args.push('-D');
     const ready = new Promise<void>((resolve, reject) => {
       const done = (error?: Error): void => {
         clearTimeout(timer);
@@ -101,6 +103,12 @@ class ManagedServer implements NatsServerHandle {
       const offExit = this.daemon.onExit((how) => done(this.failure(`${how} during start-up`)));
     });
     this.daemon.start(args);
+    if (debugDir) {
+      // Debugging an outage test: every line of every run of this server, in one file.
+      const file = join(debugDir, `nats-${process.pid}-${this.storeDir.split('-').pop()}.log`);
+      const offDebug = this.daemon.onLine((line) => appendFileSync(file, `${line}\n`));
+      void this.daemon.whenExited().then(offDebug);
+    }
     try {
       await ready;
       // "Server is ready" is logged once the client listener is up; one real TCP connection

@@ -39,6 +39,8 @@ export class DaemonProcess {
   private exited: Promise<void> = Promise.resolve();
   private output: string[] = [];
   private exitListeners = new Set<(description: string) => void>();
+  /** Set by stop()/kill(): an exit without it is the daemon's own (a crash), and is reported. */
+  private ending = false;
   private lineListeners = new Set<(line: string) => void>();
 
   constructor(
@@ -78,6 +80,7 @@ export class DaemonProcess {
     if (this.child) throw new Error(`${this.label} is already running (pid ${this.child.pid})`);
     installExitHook();
     this.output = [];
+    this.ending = false;
     const [file, argv] = withParentDeathSignal(this.bin, args);
     const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
@@ -99,6 +102,14 @@ export class DaemonProcess {
     // 'error' too: when the binary cannot be spawned, 'exit' may never come.
     this.exited = new Promise((resolve) => {
       const done = (description: string): void => {
+        // A daemon that dies under a running test is the first thing to know when that test
+        // then times out: say so on stderr, with what it printed last.
+        if (!this.ending) {
+          process.stderr.write(
+            `[${this.label} pid ${child.pid}] ${description} without being stopped; its last output:\n` +
+              `${this.output.slice(-40).join('\n')}\n`,
+          );
+        }
         if (this.child === child) this.child = undefined;
         running.delete(this);
         for (const listener of this.exitListeners) listener(description);
@@ -121,6 +132,7 @@ export class DaemonProcess {
 
   /** Synchronous SIGKILL for process 'exit' handlers. */
   killNow(): void {
+    this.ending = true;
     this.child?.kill('SIGKILL');
   }
 
@@ -132,6 +144,7 @@ export class DaemonProcess {
   private async terminate(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
     if (!child) return;
+    this.ending = true;
     child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await this.exited;

@@ -9,6 +9,7 @@ import {
   httpEnv,
   type LogSettings,
   logEnv,
+  natsEnv,
   readEnv,
 } from '@isthmus/service-kit';
 import { validationEnv, type ValidationSettings } from '../validation/validation-settings';
@@ -46,6 +47,10 @@ export class IpamConfig
   readonly authDisabled!: boolean;
   readonly allocationRetries!: number;
   readonly natsUrl!: string;
+  readonly natsReconnectWaitMs!: number;
+  readonly natsPingIntervalMs!: number;
+  readonly natsRequestTimeoutMs!: number;
+  readonly natsPublishTimeoutMs!: number;
   readonly subjectRoot!: string;
   readonly registryStream!: string;
   readonly ipamStream!: string;
@@ -65,6 +70,7 @@ export class IpamConfig
         log: logEnv,
         auth: authEnv,
         ipam: ipamEnv,
+        nats: natsEnv,
         validation: validationEnv,
       },
       env,
@@ -77,6 +83,7 @@ export class IpamConfig
       ...s.log,
       ...s.auth,
       ...s.ipam,
+      ...s.nats,
       ...s.validation,
     };
     return Object.assign(new IpamConfig(), fields);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readEnv } from '@isthmus/service-kit';
+import { ConfigError, natsEnv, readEnv } from '@isthmus/service-kit';
 import { validationEnv } from './validation-settings';
 
-const read = (env: Record<string, string>) => readEnv({ validation: validationEnv }, env).validation;
+const read = (env: Record<string, string>) => {
+  const s = readEnv({ nats: natsEnv, validation: validationEnv }, env);
+  return { ...s.nats, ...s.validation };
+};
 
 describe('validation settings', () => {
   it('defaults to the installation-wide root and streams, and a durable name per process', () => {

@@ -1,16 +1,15 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_IPAM_STREAM, DEFAULT_REGISTRY_STREAM, DEFAULT_SUBJECT_ROOT } from '@isthmus/contracts';
-import { envInt, envPart } from '@isthmus/service-kit';
+import { envInt, envPart, NatsSettings } from '@isthmus/service-kit';
 
 /**
  * What validation needs: the bus, the registry stream it follows, the IPAM stream it publishes
  * to, and the pace of the feed and the publisher. A Nest provider token; the service's config
  * object provides it (like service-kit's DatabaseSettings).
  */
-export abstract class ValidationSettings {
+export abstract class ValidationSettings extends NatsSettings {
   abstract readonly databaseUrl: string;
-  abstract readonly natsUrl: string;
   abstract readonly subjectRoot: string;
   abstract readonly registryStream: string;
   abstract readonly ipamStream: string;
@@ -35,7 +34,6 @@ function defaultDurableName(): string {
 
 export const validationEnv = envPart(
   {
-    NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
     ISTHMUS_SUBJECT_ROOT: z
       .string()
       .regex(TOKEN, { message: 'must be one NATS token: letters, digits, "_" or "-"' })
@@ -60,7 +58,6 @@ export const validationEnv = envPart(
     IPAM_STREAM_CHECK_INTERVAL_MS: envInt(100, 3_600_000).default(30_000),
   },
   (e) => ({
-    natsUrl: e.NATS_URL,
     subjectRoot: e.ISTHMUS_SUBJECT_ROOT,
     registryStream: e.ISTHMUS_REGISTRY_STREAM,
     ipamStream: e.ISTHMUS_IPAM_STREAM,

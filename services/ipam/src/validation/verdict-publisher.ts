@@ -1,8 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { publishBatchInOrder } from '@isthmus/bus';
 import { ipamSubjects, type IpamSubjects } from '@isthmus/contracts';
 import { PgService } from '@isthmus/service-kit';
-import type { NatsConnection } from '@nats-io/nats-core';
 import { ConflictLedger } from '../conflicts/conflict-ledger';
 import { ConflictStore } from '../conflicts/conflict-store';
 import type { BlockConflict, BlockVerdict, ValidationChanges } from '../core';
@@ -60,6 +58,7 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
   /** Increases at every takeover and step-down: work started under another term is dropped. */
   private term = 0;
   private stopped = false;
+  private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private nextStreamCheck = 0;
@@ -102,6 +101,7 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.wakeUp?.();
     await this.running;
     await this.lease.release();
@@ -128,6 +128,15 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
         if (this.stopped) return;
         this.failures++;
         const wait = Math.min(this.settings.publisherRetryMs * 2 ** Math.min(this.failures - 1, 5), 30_000);
+        if (!this.bus.connected) {
+          // NATS is away: go on the moment it is back, not after a backoff built up meanwhile.
+          this.log.warn(
+            `${this.leading ? 'publishing' : 'taking over'} failed: ${(e as Error).message}; retrying once NATS is back`,
+          );
+          await this.bus.whenConnected({ signal: this.stopping.signal }).catch(() => undefined);
+          this.failures = 0;
+          continue;
+        }
         this.log.warn(
           `${this.leading ? 'publishing' : 'taking over'} failed: ${(e as Error).message}; retrying in ${wait} ms`,
         );
@@ -142,10 +151,9 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
    */
   private async tryTakeOver(): Promise<boolean> {
     if (!this.feed.isCaughtUp) return false;
-    const nc = await this.connectedBus();
-    if (!nc || !(await this.lease.tryAcquire())) return false;
+    if (!(await this.linkUp()) || !(await this.lease.tryAcquire())) return false;
     try {
-      await ensureIpamStream(nc, this.settings);
+      await ensureIpamStream(this.bus, this.settings, this.publishDeadlineMs);
       await this.revisions.renew();
     } catch (e) {
       await this.lease.release();
@@ -209,13 +217,12 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
       this.nextLeaseCheck = Date.now() + this.settings.publisherRetryMs;
       if (!(await this.lease.confirm())) return true;
     }
-    const nc = await this.connectedBus();
-    // Thrown, so that the loop backs off instead of spinning on pending work it cannot send.
-    if (!nc) throw new Error('NATS is not connected');
+    // Thrown, so that the loop waits for the link instead of spinning on work it cannot send.
+    if (!(await this.linkUp())) throw new Error('NATS is not connected');
     if (term !== this.term) return true;
     if (Date.now() >= this.nextStreamCheck) {
       this.nextStreamCheck = Date.now() + this.settings.streamCheckIntervalMs;
-      await this.checkStream(nc, term);
+      await this.checkStream(term);
       return true;
     }
     if (this.conflictWork.length > 0) {
@@ -223,7 +230,7 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
       return true;
     }
     if (this.sweepDue) {
-      await this.sweep(nc, term);
+      await this.sweep(term);
       return true;
     }
     if (this.clears.length > 0) {
@@ -233,7 +240,7 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
       return true;
     }
     if (this.pending.size === 0) return false;
-    await this.publishBatch(nc, term);
+    await this.publishBatch(term);
     return true;
   }
 
@@ -250,14 +257,10 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** Tombstones for what the stream holds as live and this replica knows is gone. */
-  private async sweep(nc: NatsConnection, term: number): Promise<void> {
+  private async sweep(term: number): Promise<void> {
     let live;
     try {
-      live = await withTimeout(
-        readLiveEvents(nc, this.settings),
-        SWEEP_TIMEOUT_MS,
-        'reading the IPAM stream',
-      );
+      live = await readLiveEvents(this.bus, this.settings, SWEEP_TIMEOUT_MS);
     } catch (e) {
       this.log.warn(`sweep of the IPAM stream skipped: ${(e as Error).message}`);
       if (term === this.term) this.sweepDue = false;
@@ -282,16 +285,27 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
     this.metrics.publishPending.set(this.pending.size);
   }
 
-  private async publishBatch(nc: NatsConnection, term: number): Promise<void> {
+  /** One batch's publish, retries included, ends within this (then the loop backs off). */
+  private get publishDeadlineMs(): number {
+    return Math.max(this.settings.natsPublishTimeoutMs, this.settings.publisherRetryMs * 5);
+  }
+
+  private async publishBatch(term: number): Promise<void> {
     const batch = this.pending.take(this.settings.publishBatchSize);
     try {
       const unnumbered = batch.filter((e) => e.revision === undefined);
       const revisions = await this.revisions.take(unnumbered.length);
       unnumbered.forEach((e, i) => (e.revision = revisions[i]));
-      await publishBatchInOrder(
-        nc,
+      // Retried within one bound (NATS_PUBLISH_TIMEOUT_MS per attempt, PUBLISHER_RETRY_MS × 5
+      // in all); what is still unsent then goes back to `pending`, behind nothing newer. A lost
+      // stream ends it at once: checkStream must create it and start a term.
+      await this.bus.publisher.publish(
         batch.map((e) => messageOf(e.event, e.revision!)),
-        { expectedStream: this.settings.ipamStream },
+        {
+          expectedStream: this.settings.ipamStream,
+          deadlineMs: this.publishDeadlineMs,
+          failFastOn: ['no-stream'],
+        },
       );
     } catch (e) {
       if (term === this.term) this.pending.putBack(batch);
@@ -310,8 +324,8 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** A stream that had to be created again lost everything: a new term republishes it all. */
-  private async checkStream(nc: NatsConnection, term: number): Promise<void> {
-    const { action } = await ensureIpamStream(nc, this.settings);
+  private async checkStream(term: number): Promise<void> {
+    const { action } = await ensureIpamStream(this.bus, this.settings, this.publishDeadlineMs);
     if (action === 'created' && term === this.term) {
       await this.revisions.renew();
       if (term === this.term) this.startTerm('the IPAM stream was lost and created again');
@@ -326,14 +340,12 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
       this.metrics.publishedMessages.inc({ kind: 'conflict' }, batch.length - verdicts);
   }
 
-  /** The connection, if NATS answers now; undefined while it is away (the loop comes back). */
-  private async connectedBus(): Promise<NatsConnection | undefined> {
-    const nc = await withTimeout(
-      this.bus.connection(),
-      this.settings.publisherRetryMs,
-      'connecting to NATS',
-    ).catch(() => undefined);
-    return nc && !nc.isClosed() ? nc : undefined;
+  /** True once the link is up, within PUBLISHER_RETRY_MS; false while NATS is away. */
+  private async linkUp(): Promise<boolean> {
+    return this.bus
+      .whenConnected({ timeoutMs: this.settings.publisherRetryMs, signal: this.stopping.signal })
+      .then(() => true)
+      .catch(() => false);
   }
 
   private hasWork(): boolean {
@@ -355,12 +367,4 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
       this.wakeUp = done;
     });
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

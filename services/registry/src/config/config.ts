@@ -11,6 +11,8 @@ import {
   httpEnv,
   type LogSettings,
   logEnv,
+  type NatsSettings,
+  natsEnv,
   readEnv,
 } from '@isthmus/service-kit';
 
@@ -21,7 +23,6 @@ import {
  */
 const registryEnv = envPart(
   {
-    NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
     ISTHMUS_SUBJECT_ROOT: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be one NATS token: letters, digits, "_" or "-"' })
@@ -38,6 +39,8 @@ const registryEnv = envPart(
     RELAY_BATCH_SIZE: int(1, 50_000).default(2000),
     RELAY_POLL_INTERVAL_MS: int(10, 60_000).default(500),
     RELAY_STREAM_CHECK_INTERVAL_MS: int(100, 3_600_000).default(30_000),
+    RELAY_PUBLISH_DEADLINE_MS: int(500, 600_000).default(15_000),
+    RELAY_STREAM_REBUILD_AFTER_MS: int(1000, 86_400_000).default(60_000),
     SOURCES_ENABLED: envBoolean.default(true),
     CLUSTER_LEASE_MS: int(1000, 600_000).default(10_000),
     SOURCE_SYNC_INTERVAL_MS: int(100, 600_000).default(3_000),
@@ -51,7 +54,6 @@ const registryEnv = envPart(
     KUBE_IN_CLUSTER_PATH_PREFIX: z.string().default(''),
   },
   (e) => ({
-    natsUrl: e.NATS_URL,
     subjectRoot: e.ISTHMUS_SUBJECT_ROOT,
     streamName: e.ISTHMUS_REGISTRY_STREAM,
     streamReplicas: e.ISTHMUS_STREAM_REPLICAS,
@@ -62,6 +64,8 @@ const registryEnv = envPart(
     relayBatchSize: e.RELAY_BATCH_SIZE,
     relayPollIntervalMs: e.RELAY_POLL_INTERVAL_MS,
     relayStreamCheckIntervalMs: e.RELAY_STREAM_CHECK_INTERVAL_MS,
+    relayPublishDeadlineMs: e.RELAY_PUBLISH_DEADLINE_MS,
+    relayStreamRebuildAfterMs: e.RELAY_STREAM_REBUILD_AFTER_MS,
     sourcesEnabled: e.SOURCES_ENABLED,
     clusterLeaseMs: e.CLUSTER_LEASE_MS,
     sourceSyncIntervalMs: e.SOURCE_SYNC_INTERVAL_MS,
@@ -77,10 +81,16 @@ const registryEnv = envPart(
 );
 
 /** The typed configuration; a Nest provider (injected by class). */
-export class RegistryConfig implements AuthSettings, DatabaseSettings, HttpSettings, LogSettings {
+export class RegistryConfig
+  implements AuthSettings, DatabaseSettings, HttpSettings, LogSettings, NatsSettings
+{
   readonly databaseUrl!: string;
   readonly databasePoolSize!: number;
   readonly natsUrl!: string;
+  readonly natsReconnectWaitMs!: number;
+  readonly natsPingIntervalMs!: number;
+  readonly natsRequestTimeoutMs!: number;
+  readonly natsPublishTimeoutMs!: number;
   readonly httpHost!: string;
   readonly httpPort!: number;
   readonly logLevel!: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -98,6 +108,10 @@ export class RegistryConfig implements AuthSettings, DatabaseSettings, HttpSetti
   readonly relayBatchSize!: number;
   readonly relayPollIntervalMs!: number;
   readonly relayStreamCheckIntervalMs!: number;
+  /** How long one relay round may retry its publish before it rolls back and starts again. */
+  readonly relayPublishDeadlineMs!: number;
+  /** A stream refusing every write with a store failure this long is deleted and rebuilt. */
+  readonly relayStreamRebuildAfterMs!: number;
   readonly migrateOnStart!: boolean;
   readonly sourcesEnabled!: boolean;
   readonly clusterLeaseMs!: number;
@@ -119,6 +133,7 @@ export class RegistryConfig implements AuthSettings, DatabaseSettings, HttpSetti
         http: httpEnv(8080),
         log: logEnv,
         auth: authEnv,
+        nats: natsEnv,
         registry: registryEnv,
       },
       env,
@@ -129,6 +144,7 @@ export class RegistryConfig implements AuthSettings, DatabaseSettings, HttpSetti
       ...s.http,
       ...s.log,
       ...s.auth,
+      ...s.nats,
       ...s.registry,
     };
     return Object.assign(new RegistryConfig(), fields);

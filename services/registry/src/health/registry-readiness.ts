@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { answers, Readiness } from '@isthmus/service-kit';
 import { PrismaService } from '../db/prisma.service';
 import { BusService } from '../outbox/bus.service';
+import { OutboxRelay } from '../outbox/outbox-relay';
 
 /**
  * The registry still takes writes while NATS is away (they wait in the outbox), but a load
@@ -12,6 +13,7 @@ export class RegistryReadiness extends Readiness {
   constructor(
     private readonly prisma: PrismaService,
     private readonly bus: BusService,
+    private readonly relay: OutboxRelay,
   ) {
     super();
   }
@@ -21,6 +23,7 @@ export class RegistryReadiness extends Readiness {
       answers(() => this.prisma.$queryRawUnsafe('SELECT 1')),
       this.bus.ping(),
     ]);
-    return { postgres, nats };
+    // A stream that refuses every write: this replica cannot publish, whatever ping says.
+    return { postgres, nats: nats && this.relay.streamWritable };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceMetrics } from '@isthmus/service-kit';
+import type { BusConnection, BusPublisher } from '@isthmus/bus';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** Prometheus metrics of the registry: the HTTP and runtime ones every service has, and its own. */
@@ -43,9 +44,57 @@ export class RegistryMetrics extends ServiceMetrics {
     help: 'Times the stream was found missing and the whole registry state was re-published',
     registers: [this.registry],
   });
+  readonly streamRebuilds = new Counter({
+    name: 'isthmus_registry_stream_rebuilds_total',
+    help: 'Times the stream refused every write with a store failure for RELAY_STREAM_REBUILD_AFTER_MS and was deleted and rebuilt',
+    registers: [this.registry],
+  });
   readonly relayErrors = new Counter({
     name: 'isthmus_registry_relay_errors_total',
     help: 'Relay rounds that failed (NATS or database unavailable); the round is retried',
     registers: [this.registry],
   });
+  readonly relayPublishAttempts = new Histogram({
+    name: 'isthmus_registry_relay_publish_attempts',
+    help: 'Publish attempts a relay round needed until its batch was stored (1: no retry)',
+    buckets: [1, 2, 3, 5, 10, 20],
+    registers: [this.registry],
+  });
+  private bus?: { connection: BusConnection; publisher: BusPublisher };
+
+  constructor() {
+    super();
+    const bus = () => this.bus;
+    new Gauge({
+      name: 'isthmus_registry_nats_connected',
+      help: '1 while the NATS connection is up, 0 while it is down or reconnecting',
+      registers: [this.registry],
+      collect() {
+        this.set(bus()?.connection.connected ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'isthmus_registry_nats_reconnects',
+      help: 'Times the NATS connection came back after it dropped, since start',
+      registers: [this.registry],
+      collect() {
+        this.set(bus()?.connection.reconnects ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'isthmus_registry_publish_attempt_failures',
+      help: 'Publish attempts that failed since start, by reason (each was retried or ended its round)',
+      labelNames: ['reason'] as const,
+      registers: [this.registry],
+      collect() {
+        const failures = bus()?.publisher.stats().failures;
+        for (const [reason, n] of Object.entries(failures ?? {})) this.set({ reason }, n as number);
+      },
+    });
+  }
+
+  /** The connection and publisher whose state the NATS gauges report. */
+  observeBus(connection: BusConnection, publisher: BusPublisher): void {
+    this.bus = { connection, publisher };
+  }
 }

@@ -49,12 +49,19 @@ describe('NATS outage while writes go on', () => {
     }
     expect(await relay.pending()).toBe(100);
     expect((await r.request('GET', '/readyz', undefined, null)).status).toBe(503);
+    // While NATS is away the relay waits for the link; it does not fail round after round (and
+    // build up a backoff that would keep it idle after NATS is back).
+    const metrics = (await r.request('GET', '/metrics', undefined, null)).body as string;
+    expect(Number(/^isthmus_registry_relay_errors_total (\d+)/m.exec(metrics)?.[1])).toBeLessThanOrEqual(1);
+    expect(metrics).toMatch(/^isthmus_registry_nats_connected 0$/m);
 
     await nats.start();
     await pollUntil('the outbox to drain', async () => (await relay.pending()) === 0, {
       timeoutMs: 60_000,
       intervalMs: 50,
     });
+    // The test's own reader reconnects too; then a wrongly duplicated publish would show as more.
+    await pollUntil('the reader to see the stream', async () => (await stream.storedCount()) >= 102);
     await new Promise((res) => setTimeout(res, 300));
     expect(await stream.storedCount()).toBe(102);
     for (const [name, revision] of last) {

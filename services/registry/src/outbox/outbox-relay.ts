@@ -6,9 +6,14 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { ensureStateStream, publishBatchInOrder } from '@isthmus/bus';
-import { jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import {
+  BusPublishError,
+  ensureStateStream,
+  isTransientBusError,
+  retryJetStream,
+  StreamWriteHealth,
+} from '@isthmus/bus';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { RegistryConfig } from '../config/config';
 import { PgService } from '@isthmus/service-kit';
 import { RegistryMetrics } from '../metrics/registry-metrics';
@@ -19,6 +24,8 @@ import { enqueueResync } from './resync';
 
 /** Seams for tests that need to stop the relay between its steps (fault injection). */
 export interface RelayHooks {
+  /** After the rows are read and before they are published (e.g. delete the stream then). */
+  beforePublish?: (ids: bigint[]) => Promise<void>;
   afterPublish?: (ids: bigint[]) => Promise<void>;
 }
 export const RELAY_HOOKS = Symbol('RELAY_HOOKS');
@@ -42,10 +49,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wake: (() => void) | undefined;
   private streamReady = false;
   private streamCheckedAt = 0;
-  private stopRequested!: () => void;
-  private readonly stopped = new Promise<'stopped'>(
-    (resolve) => (this.stopRequested = () => resolve('stopped')),
-  );
+  private readonly stopping = new AbortController();
+  private readonly writeHealth: StreamWriteHealth;
 
   constructor(
     private readonly pg: PgService,
@@ -54,7 +59,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly metrics: RegistryMetrics,
     private readonly writer: RegistryWriter,
     @Optional() @Inject(RELAY_HOOKS) private readonly hooks: RelayHooks | null,
-  ) {}
+  ) {
+    this.writeHealth = new StreamWriteHealth(config.relayStreamRebuildAfterMs);
+  }
+
+  /** False while the stream refuses every write with a store failure (readiness says so). */
+  get streamWritable(): boolean {
+    return this.writeHealth.failingForMs(Date.now()) === 0;
+  }
 
   onApplicationBootstrap(): void {
     this.writer.onCommit(() => this.kick());
@@ -64,7 +76,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.stopRequested();
+    this.stopping.abort();
     this.kick();
     await this.loop;
   }
@@ -81,20 +93,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async run(): Promise<void> {
-    // NATS may be away at start: wait for the first connection, or for shutdown.
-    const nc = await Promise.race([this.bus.connection(), this.stopped]);
-    if (nc === 'stopped') return;
     let backoffMs = 0;
     while (this.running) {
       try {
-        const round = await this.relayOnce(nc);
+        // Rounds only run on a live link: a round holds the relay lock in an open transaction
+        // while it publishes, and nothing sent into a dropped connection can be acknowledged.
+        // NATS may be away at start too; this waits for it (or for shutdown).
+        await this.bus.whenConnected({ signal: this.stopping.signal });
+        const round = await this.relayOnce();
+        if (round.published > 0) this.writeHealth.record(undefined, Date.now());
         backoffMs = 0;
         if (round.more) continue; // more is waiting
         await this.idle(this.config.relayPollIntervalMs, true);
       } catch (e) {
+        if (!this.running) break;
         this.metrics.relayErrors.inc();
         this.streamReady = false; // the server may have come back without the stream
-        backoffMs = Math.min(Math.max(100, backoffMs * 2), 5000);
+        this.writeHealth.record(e, Date.now());
+        if (this.writeHealth.rebuildDue(Date.now())) await this.rebuildStream(e).catch(() => undefined);
+        // A bus failure already had its retries within the round (BusPublisher), and the next
+        // round waits for the link: a short pause is enough. A refusal (the stream answers, and
+        // says no) and anything else (PostgreSQL away) back off up to 5 s.
+        const refused = e instanceof BusPublishError && e.reason === 'refused';
+        backoffMs = isTransientBusError(e) && !refused ? 100 : Math.min(Math.max(100, backoffMs * 2), 5000);
         this.log.warn(`relay round failed, retrying in ~${backoffMs} ms: ${(e as Error).message}`);
         await this.idle(backoffMs * (0.5 + Math.random() / 2), false);
       }
@@ -126,13 +147,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * already has state was lost (a NATS server back without its store, a deleted stream): the
    * registry's whole state goes back into the outbox (see enqueueResync).
    */
-  private async ensureStream(nc: NatsConnection): Promise<void> {
-    const { action } = await ensureStateStream(await jetstreamManager(nc), {
-      name: this.config.streamName,
-      subjects: [`${this.config.subjectRoot}.registry.>`],
-      duplicateWindowMs: this.config.duplicateWindowMs,
-      replicas: this.config.streamReplicas,
-    });
+  private async ensureStream(): Promise<void> {
+    const { action } = await retryJetStream(
+      this.bus,
+      `ensuring stream ${this.config.streamName}`,
+      (jsm) =>
+        ensureStateStream(jsm, {
+          name: this.config.streamName,
+          subjects: [`${this.config.subjectRoot}.registry.>`],
+          duplicateWindowMs: this.config.duplicateWindowMs,
+          replicas: this.config.streamReplicas,
+        }),
+      { deadlineMs: this.config.relayPublishDeadlineMs, signal: this.stopping.signal },
+    );
     if (action === 'created') {
       const queued = await this.pg.transaction((sql) =>
         enqueueResync(sql, this.config.subjectRoot, new Date().toISOString()),
@@ -146,19 +173,47 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.streamCheckedAt = Date.now();
   }
 
+  /**
+   * The stream has refused every write with a store failure for RELAY_STREAM_REBUILD_AFTER_MS:
+   * nats-server does not recover such a stream by itself (libs/bus StreamWriteHealth). It is a
+   * copy of the registry's tables, so it is deleted here; the next round creates it again and
+   * re-publishes the registry's whole state into it (ensureStream), and consumers bind again and
+   * replay it (StateConsumer recreates a durable that vanished).
+   */
+  private async rebuildStream(last: unknown): Promise<void> {
+    const name = this.config.streamName;
+    this.log.error(
+      `stream ${name} has refused every write with a store failure for ` +
+        `${Math.round(this.writeHealth.failingForMs(Date.now()) / 1000)} s (last: ${(last as Error).message}); ` +
+        'deleting it, to publish the registry state into a new one',
+    );
+    await retryJetStream(
+      this.bus,
+      `deleting stream ${name}`,
+      (jsm) =>
+        jsm.streams.delete(name).catch((err: unknown) => {
+          if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+          return true;
+        }),
+      { deadlineMs: this.config.relayPublishDeadlineMs, signal: this.stopping.signal },
+    );
+    this.writeHealth.reset();
+    this.metrics.streamRebuilds.inc();
+  }
+
   /** One round: how many events it published, and whether more are waiting. */
-  async relayOnce(nc: NatsConnection): Promise<{ published: number; more: boolean }> {
+  async relayOnce(): Promise<{ published: number; more: boolean }> {
     const end = this.metrics.relayRoundSeconds.startTimer();
     try {
-      return await this.relayRound(nc);
+      return await this.relayRound();
     } finally {
       end();
     }
   }
 
-  private async relayRound(nc: NatsConnection): Promise<{ published: number; more: boolean }> {
+  private async relayRound(): Promise<{ published: number; more: boolean }> {
     if (!this.streamReady || Date.now() - this.streamCheckedAt > this.config.relayStreamCheckIntervalMs) {
-      await this.ensureStream(nc);
+      await this.ensureStream();
     }
     return this.pg.transaction(async (sql) => {
       const [lock] = await sql.query<{ locked: boolean }>(
@@ -175,14 +230,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       const plan = planRelayBatch(rows, this.config.relayBatchSize);
       const ids = plan.publish.map((r) => r.id);
-      const result = await publishBatchInOrder(
-        nc,
+      await this.hooks?.beforePublish?.(ids);
+      // Bounded: every attempt by NATS_PUBLISH_TIMEOUT_MS, the round by RELAY_PUBLISH_DEADLINE_MS,
+      // after which the transaction rolls back and the next round sends the same rows again
+      // (de-duplicated by msgId). A missing stream ends the round at once: it must be created
+      // again, and the registry's state re-published into it (ensureStream).
+      const result = await this.bus.publisher.publish(
         plan.publish.map((r) => ({
           subject: r.subject,
           data: Buffer.from(r.payload),
           msgId: r.id.toString(),
         })),
+        {
+          deadlineMs: this.config.relayPublishDeadlineMs,
+          signal: this.stopping.signal,
+          // A refusal ends the round too: the relay keeps track of a stream that refuses every
+          // write (rebuildStream), and backs off meanwhile.
+          failFastOn: ['no-stream', 'refused'],
+        },
       );
+      this.metrics.relayPublishAttempts.observe(result.attempts);
       await this.hooks?.afterPublish?.(ids);
       await sql.execute('DELETE FROM outbox WHERE id >= $1 AND id <= $2 AND id = ANY($3::bigint[])', [
         ids[0]!.toString(),

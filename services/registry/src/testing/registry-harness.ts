@@ -119,7 +119,8 @@ export class StreamReader {
   ) {}
 
   static async open(stream: string, servers = natsUrl()): Promise<StreamReader> {
-    const nc = await connect({ servers });
+    // Back quickly after a server restart: a test reads the stream right after the relay drained.
+    const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     return new StreamReader(nc, await jetstreamManager(nc), stream);
   }
 

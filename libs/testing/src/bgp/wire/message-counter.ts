@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { tieSockets } from '../../tcp-pair';
 
 // RFC 4271 §4.1: every BGP message starts with a 16-octet marker, a 2-octet length (header
 // included) and a 1-octet type; §4.2-4.5 and RFC 2918 define the types counted here.
@@ -139,15 +140,7 @@ export async function startBgpMessageCounter(options: BgpMessageCounterOptions):
       fromUpstream.feed(chunk);
       downstream.write(chunk);
     });
-    // Either side closing or failing ends the relayed connection, as a direct one would end.
-    const cut = (): void => {
-      downstream.destroy();
-      upstream.destroy();
-    };
-    downstream.on('close', cut);
-    upstream.on('close', cut);
-    downstream.on('error', cut);
-    upstream.on('error', cut);
+    tieSockets(downstream, upstream);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

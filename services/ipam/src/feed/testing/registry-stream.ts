@@ -1,7 +1,7 @@
 // Test support: the registry's side of the bus, without a registry. Events are built with the
 // contracts' shapes and published onto the test's registry stream exactly as the registry's
 // outbox relay does (one subject per entity, Nats-Msg-Id = revision).
-import { BusPublishError, publishBatchInOrder, type OutboundMessage } from '@isthmus/bus';
+import { BusConnection, BusPublisher, type OutboundMessage } from '@isthmus/bus';
 import {
   subjectOf,
   type NodeState,
@@ -9,7 +9,6 @@ import {
   type RegistryEvent,
   type ServiceState,
 } from '@isthmus/contracts';
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 
 const encoder = new TextEncoder();
@@ -25,20 +24,32 @@ export interface BlockSpec {
 /** Publishes registry events for one test's subject root; revisions increase across calls. */
 export class RegistryStream {
   private revision: number;
+  private readonly publisher: BusPublisher;
 
   private constructor(
+    private readonly bus: BusConnection,
     readonly nc: NatsConnection,
     readonly root: string,
     readonly stream: string,
     firstRevision: number,
   ) {
     this.revision = firstRevision;
+    this.publisher = new BusPublisher(bus, { attemptTimeoutMs: 3000 });
   }
 
   /** `firstRevision`: a registry's sequence that already went that far (a second writer in one test). */
   static async open(env: Record<string, string>, firstRevision = 0): Promise<RegistryStream> {
-    const nc = await connect({ servers: env.NATS_URL!, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-    return new RegistryStream(nc, env.ISTHMUS_SUBJECT_ROOT!, env.ISTHMUS_REGISTRY_STREAM!, firstRevision);
+    const bus = new BusConnection(env.NATS_URL!, 'test-registry-stream', undefined, {
+      reconnectTimeWaitMs: 100,
+    });
+    const nc = await bus.connection();
+    return new RegistryStream(
+      bus,
+      nc,
+      env.ISTHMUS_SUBJECT_ROOT!,
+      env.ISTHMUS_REGISTRY_STREAM!,
+      firstRevision,
+    );
   }
 
   /** A block's state event; `at` defaults to now (it becomes the block's firstSeen if new). */
@@ -85,9 +96,8 @@ export class RegistryStream {
 
   /**
    * Publishes in order, as the relay does: each subject at most once per batch, and a batch that
-   * failed is sent again whole (the same msgIds: what was stored is dropped as a duplicate). A
-   * publish sent while the client reconnects to a restarted server can be lost without an
-   * answer (JetStream not ready yet), hence the short timeout and the retries.
+   * failed is sent again whole by BusPublisher (the same msgIds: what was stored is dropped as a
+   * duplicate), within 30 s, also across a server restart.
    */
   async publish(events: readonly RegistryEvent[], batchSize = 2000): Promise<void> {
     for (let i = 0; i < events.length; i += batchSize) {
@@ -96,18 +106,11 @@ export class RegistryStream {
         data: encoder.encode(JSON.stringify(e)),
         msgId: String(e.revision),
       }));
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await publishBatchInOrder(this.nc, messages, { expectedStream: this.stream, timeoutMs: 3000 });
-          break;
-        } catch (e) {
-          if (!(e instanceof BusPublishError) || attempt >= 10) throw e;
-        }
-      }
+      await this.publisher.publish(messages, { expectedStream: this.stream, deadlineMs: 30_000 });
     }
   }
 
   async close(): Promise<void> {
-    await this.nc.close();
+    await this.bus.close();
   }
 }
