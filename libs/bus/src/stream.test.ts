@@ -64,7 +64,7 @@ describe('ensureStateStream', () => {
     const info = await jsm.streams.info(opts.name);
     expect(info.state.messages).toBe(1);
     expect(info.state.last_seq).toBe(2);
-    const last = await jsm.streams.getMessage(opts.name, { last_by_subj: subject });
+    const last = await jsm.direct.getMessage(opts.name, { last_by_subj: subject });
     expect(last?.string()).toBe('second');
   });
 

@@ -57,6 +57,12 @@ export function stateStreamConfig(options: StateStreamOptions): StateStreamConfi
     duplicate_window: nanos(options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS),
     num_replicas: options.replicas ?? 1,
     allow_rollup_hdrs: false,
+    // Point reads (the last state of one subject) go through Direct Get. The STREAM.MSG.GET API
+    // of nats-server 2.9.10 dereferences a stream's store before it exists and panics the whole
+    // server when the request meets a stream being created (server/stream.go registers the
+    // stream, then sets up its store); Direct Get is only answered once the store is up. Seen
+    // here: a test polling a stream that ipam was creating took the run's NATS server down.
+    allow_direct: true,
   };
 }
 
@@ -72,6 +78,7 @@ const OWNED = [
   'duplicate_window',
   'num_replicas',
   'allow_rollup_hdrs',
+  'allow_direct',
 ] as const;
 
 export function stateStreamDrift(current: StreamConfig, desired: StateStreamConfig): string[] {

@@ -3,6 +3,7 @@
 // "the run's" are is decided once by global-setup.ts (containers or the machine's own services).
 export { createTestDatabase, type TestDatabase } from './database';
 export { natsUrl, startNatsServer, type NatsServerHandle } from './nats-server';
+export { startNatsCluster, type NatsClusterHandle, type NatsClusterNode } from './nats-cluster';
 export { startNatsFaultProxy, type AckFault, type NatsFaultProxy } from './nats-fault-proxy';
 export { uniqueName } from './names';
 export { pollUntil, type PollOptions } from './polling';

@@ -61,13 +61,35 @@ function initialiseProcess(): void {
   });
 }
 
-class ManagedServer implements NatsServerHandle {
-  port = 0;
+export interface ManagedServerOptions {
+  jetstream: boolean;
+  /** A fixed client port (a cluster's routes name each other's ports up front); default: any. */
+  port?: number;
+  /** More arguments, e.g. the cluster's (-n, --cluster, --routes). */
+  extraArgs?: string[];
+}
+
+/** One private nats-server process, restartable on the same port and store. */
+export class ManagedServer implements NatsServerHandle {
+  port: number;
   private readonly daemon = new DaemonProcess('nats-server', serverBinary(), []);
   private readonly storeDir: string;
+  private readonly jetstream: boolean;
 
-  constructor(private readonly jetstream: boolean) {
+  constructor(private readonly options: ManagedServerOptions) {
+    initialiseProcess();
+    servers.add(this);
+    this.jetstream = options.jetstream;
+    this.port = options.port ?? 0;
     this.storeDir = mkdtempSync(join(tmpdir(), `${STORE_PREFIX}${process.pid}-`));
+  }
+
+  get pid(): number | undefined {
+    return this.daemon.pid;
+  }
+
+  get running(): boolean {
+    return this.daemon.isRunning;
   }
 
   get url(): string {
@@ -80,6 +102,7 @@ class ManagedServer implements NatsServerHandle {
     // process between choosing a port and binding it); later starts reuse that port.
     const args = ['-a', HOST, '-p', this.port === 0 ? '-1' : String(this.port)];
     if (this.jetstream) args.push('-js', '-sd', this.storeDir);
+    args.push(...(this.options.extraArgs ?? []));
     const debugDir = process.env[ENV_NATS_DEBUG_DIR];
     if (debugDir) args.push('-D');
     const ready = new Promise<void>((resolve, reject) => {
@@ -157,9 +180,7 @@ function probe(port: number): Promise<void> {
  * accepts connections. Servers still running when the test process exits are killed.
  */
 export async function startNatsServer(opts: { jetstream?: boolean } = {}): Promise<NatsServerHandle> {
-  initialiseProcess();
-  const server = new ManagedServer(opts.jetstream ?? true);
-  servers.add(server);
+  const server = new ManagedServer({ jetstream: opts.jetstream ?? true });
   await server.start();
   return server;
 }

@@ -135,7 +135,7 @@ export class StreamReader {
 
   async lastFor(subject: string): Promise<any | null> {
     try {
-      const m = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
+      const m = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
       return m ? JSON.parse(new TextDecoder().decode(m.data)) : null;
     } catch {
       return null;
@@ -153,7 +153,7 @@ export class StreamReader {
     }
     for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
       try {
-        const m = await this.jsm.streams.getMessage(this.stream, { seq });
+        const m = await this.jsm.direct.getMessage(this.stream, { seq });
         if (m) out.set(m.subject, JSON.parse(new TextDecoder().decode(m.data)));
       } catch {
         // a sequence whose message was replaced by a newer one of its subject

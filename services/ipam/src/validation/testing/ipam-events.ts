@@ -62,7 +62,7 @@ export class IpamEvents {
   /** What the stream holds for a subject now (null: nothing, or no stream). */
   async stored(subject: string): Promise<IpamEvent | null> {
     try {
-      const m = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
+      const m = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
       return m ? decodeIpamEvent(m.subject, m.data, this.root) : null;
     } catch {
       return null;
