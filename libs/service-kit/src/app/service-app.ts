@@ -3,6 +3,7 @@ import type { ConsoleLogger, DynamicModule, INestApplication } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import { applyMigrations, databaseOutcomeLine, pgConfigFromUrl } from '@isthmus/migrate';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { useJsonBody } from '../http/json-body';
 import { serveOpenApi, type OpenApiInfo } from './openapi';
 
 export interface ServiceAppOptions {
@@ -39,7 +40,7 @@ export async function createServiceApp(
     logger: opts.logger,
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: opts.jsonLimit ?? '1mb' });
+  useJsonBody(app, opts.jsonLimit ?? '1mb');
   app.enableShutdownHooks();
   serveOpenApi(app, opts.openApi);
   return app;
