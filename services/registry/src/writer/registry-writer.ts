@@ -21,9 +21,9 @@ export interface WriteResult {
 /** What a dependent write (RegistryWriter.submitDependent) decided to write, after reading. */
 export interface DependentWrite {
   /** The caller's own changes: what its WriteResult counts. */
-  changes: EntityChange[];
+  changes: readonly EntityChange[];
   /** Written with them but not counted, like the blocks deleted with their node. */
-  derived?: EntityChange[];
+  derived?: readonly EntityChange[];
   /** Runs after the changes are written, in the same transaction. */
   afterWrite?: (sql: Sql) => Promise<void>;
 }
@@ -193,14 +193,14 @@ export class RegistryWriter {
 
   private async writeBatch(changes: readonly EntityChange[]): Promise<(job: Job) => WriteResult> {
     const { clusters } = coalesce(changes);
-    const { written } = await this.transact(clusters, 'shared', async () => ({ changes: [...changes] }));
+    const { written } = await this.transact(clusters, 'shared', async () => ({ changes }));
     return (job) => countChanged(job.changes, written, this.config.subjectRoot);
   }
 
   /**
    * One write transaction: the clusters' locks, the check that they all still exist, the plan's
-   * changes written with their outbox rows, then its `afterWrite`. Deadlocks and serialization failures
-   * run it again, plan included. Returns the subjects that got a new event.
+   * changes written with their outbox rows, then its `afterWrite`. Deadlocks and serialization
+   * failures run it again, plan included. Returns the subjects that got a new event.
    */
   private async transact(
     clusters: readonly string[],
