@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /* eslint-disable no-console */
 import path from 'node:path';
+import { databaseOutcomeLine, pgConfigFromUrl } from './engine';
 import { applyMigrations, createMigration } from './migrations';
 
 /**
@@ -19,7 +20,9 @@ async function main() {
     log: process.env.DEBUG ? (l: string) => console.error(l) : undefined,
   };
   if (command === 'deploy') {
-    const applied = await applyMigrations(opts);
+    const { database, applied } = await applyMigrations(opts);
+    const line = databaseOutcomeLine(pgConfigFromUrl(databaseUrl).database, database);
+    if (line) console.log(line);
     console.log(`applied ${applied.length} migration(s)${applied.length ? `: ${applied.join(', ')}` : ''}`);
   } else if (command === 'create' && name) {
     const dir = await createMigration(opts, name);

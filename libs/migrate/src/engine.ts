@@ -124,6 +124,13 @@ async function connect(config: PgConnectionConfig) {
   return reportCharAsText(adapter as unknown as Queryable) as never;
 }
 
+/** One statement on the server's `postgres` database, the way CREATE DATABASE must be run. */
+export type AdminQuery = (sql: string, params?: unknown[]) => Promise<{ rowCount: number | null }>;
+
+export function adminQueryFor(config: PgConnectionConfig): AdminQuery {
+  return (sql, params = []) => adminQuery(config, sql, params);
+}
+
 async function adminQuery(config: PgConnectionConfig, sql: string, params: unknown[] = []) {
   const client = new pg.Client({ ...config, database: 'postgres' });
   await client.connect();
@@ -136,18 +143,86 @@ async function adminQuery(config: PgConnectionConfig, sql: string, params: unkno
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-export async function ensureDatabase(config: PgConnectionConfig): Promise<boolean> {
-  const { rowCount } = await adminQuery(config, 'SELECT 1 FROM pg_database WHERE datname = $1', [
-    config.database,
-  ]);
-  if (rowCount) return false;
+/**
+ * What ensureDatabase found: the database was there, this call created it, or another process
+ * created it between this call's check and its CREATE DATABASE (replicas starting together).
+ */
+export type DatabaseOutcome =
+  { kind: 'existed' } | { kind: 'created' } | { kind: 'created-concurrently'; code: ConcurrentCreateCode };
+
+/**
+ * The errors a CREATE DATABASE gets when another session creates the same name at the same time:
+ * - 42P04 duplicate_database: the other one had committed before this one checked the name;
+ * - 23505 unique_violation on pg_database_datname_index: both passed the name check, and this one
+ *   waited on the other's row in pg_database until that committed (createdb() in PostgreSQL's
+ *   dbcommands.c accepts this race and leaves the "less friendly message"). With replicas that
+ *   start together this is the usual one.
+ * Either way the other transaction has committed: the database exists.
+ */
+const CONCURRENT_CREATE = ['42P04', '23505'] as const;
+type ConcurrentCreateCode = (typeof CONCURRENT_CREATE)[number];
+
+function concurrentCreateCode(e: unknown): ConcurrentCreateCode | null {
+  const code = (e as { code?: unknown })?.code;
+  return CONCURRENT_CREATE.find((c) => c === code) ?? null;
+}
+
+/**
+ * Creates the database unless it exists. Any number of processes may call it at once for the
+ * same name: one creates it, the others find it created (see CONCURRENT_CREATE) and then check
+ * that they can connect to it, so that a name taken by a database nobody can use (one whose DROP
+ * was interrupted is "invalid" in PostgreSQL 15) fails here, naming it, rather than somewhere in
+ * the migrations.
+ */
+export async function ensureDatabase(
+  config: PgConnectionConfig,
+  admin: AdminQuery = adminQueryFor(config),
+): Promise<DatabaseOutcome> {
+  const { rowCount } = await admin('SELECT 1 FROM pg_database WHERE datname = $1', [config.database]);
+  if (rowCount) return { kind: 'existed' };
   try {
-    await adminQuery(config, `CREATE DATABASE ${quoteIdent(config.database)}`);
+    await admin(`CREATE DATABASE ${quoteIdent(config.database)}`);
+    return { kind: 'created' };
   } catch (e) {
-    // Two replicas starting at once: the other one created it (42P04 duplicate_database).
-    if ((e as { code?: string }).code !== '42P04') throw e;
+    const code = concurrentCreateCode(e);
+    if (!code) throw e;
+    await checkConnectable(config, code);
+    return { kind: 'created-concurrently', code };
   }
-  return true;
+}
+
+/** A log line for what ensureDatabase did; null when the database was already there. */
+export function databaseOutcomeLine(database: string, outcome: DatabaseOutcome): string | null {
+  switch (outcome.kind) {
+    case 'existed':
+      return null;
+    case 'created':
+      return `created database "${database}"`;
+    case 'created-concurrently':
+      return (
+        `database "${database}" was created by another process at the same time ` +
+        `(CREATE DATABASE failed with ${outcome.code}); it accepts connections`
+      );
+  }
+}
+
+async function checkConnectable(config: PgConnectionConfig, code: ConcurrentCreateCode): Promise<void> {
+  const client = new pg.Client(config);
+  // A connection refused or reset surfaces on connect()/query(); without a listener an 'error'
+  // event emitted meanwhile would end the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (e) {
+    throw new Error(
+      `database "${config.database}" was created by another process at the same time (CREATE DATABASE ` +
+        `failed with ${code}), but it cannot be connected to: ${(e as Error).message}`,
+      { cause: e },
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 export async function withSchemaEngine<T>(

@@ -1,2 +1,8 @@
-export { applyMigrations, createMigration, type MigrationOptions } from './migrations';
-export { pgConfigFromUrl, ensureDatabase } from './engine';
+export { applyMigrations, createMigration, type MigrationOptions, type MigrationResult } from './migrations';
+export {
+  pgConfigFromUrl,
+  ensureDatabase,
+  databaseOutcomeLine,
+  type AdminQuery,
+  type DatabaseOutcome,
+} from './engine';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureDatabase, pgConfigFromUrl, withSchemaEngine } from './engine';
+import { ensureDatabase, pgConfigFromUrl, withSchemaEngine, type DatabaseOutcome } from './engine';
+import { withMigrationLock } from './migration-lock';
 
 export interface MigrationOptions {
   databaseUrl: string;
@@ -46,24 +47,36 @@ async function migrationsList(dir: string) {
   };
 }
 
+export interface MigrationResult {
+  database: DatabaseOutcome;
+  /** Names of the migrations this call applied (none when another process had applied them). */
+  applied: string[];
+}
+
 /**
  * Creates the database if needed and applies pending migrations, like `prisma migrate deploy`.
- * Safe when several replicas start at once: the engine takes a Postgres advisory lock.
+ * Any number of replicas may start at once: ensureDatabase tolerates the others creating the
+ * database, and the migration lock makes them apply migrations one after the other (the first
+ * applies them, the others find nothing pending).
  */
-export async function applyMigrations(opts: MigrationOptions): Promise<string[]> {
-  await ensureDatabase(pgConfigFromUrl(opts.databaseUrl));
-  return withSchemaEngine(
-    opts.databaseUrl,
-    opts.schemaPath,
-    async (engine) => {
-      const result = await engine.applyMigrations({
-        migrationsList: await migrationsList(opts.migrationsDir),
-        filters: NO_FILTERS,
-      } as never);
-      return (result as { appliedMigrationNames: string[] }).appliedMigrationNames;
-    },
-    opts.log,
+export async function applyMigrations(opts: MigrationOptions): Promise<MigrationResult> {
+  const config = pgConfigFromUrl(opts.databaseUrl);
+  const database = await ensureDatabase(config);
+  const applied = await withMigrationLock(config, () =>
+    withSchemaEngine(
+      opts.databaseUrl,
+      opts.schemaPath,
+      async (engine) => {
+        const result = await engine.applyMigrations({
+          migrationsList: await migrationsList(opts.migrationsDir),
+          filters: NO_FILTERS,
+        } as never);
+        return (result as { appliedMigrationNames: string[] }).appliedMigrationNames;
+      },
+      opts.log,
+    ),
   );
+  return { database, applied };
 }
 
 /**

@@ -42,10 +42,7 @@ function isTemplateBusy(err: unknown): boolean {
  * trust).
  */
 export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
-  // Lower case: unquoted identifiers in hand-written SQL and tools fold to lower case.
-  const base = prefix.toLowerCase().slice(0, MAX_IDENTIFIER - RANDOM_SUFFIX);
-  const name = uniqueName(base);
-  const runId = process.env[ENV_RUN_ID];
+  const name = reserveTestDatabase(prefix).name;
 
   await withAdmin(postgresAdminUrl(), async (client) => {
     // CREATE DATABASE fails while any session is connected to template1 (a developer's psql, a
@@ -59,18 +56,23 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     }
-    // Marks the database as belonging to this run, so the global teardown can drop the ones a
-    // test forgot to drop (it matters on the local backend, whose server outlives the run).
-    if (runId) {
-      await client.query(
-        `COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(DATABASE_COMMENT_PREFIX + runId)}`,
-      );
-    }
+    await markRunDatabase(client, name);
   });
+  return testDatabaseNamed(name);
+}
 
+/**
+ * A unique database name and its URL, for a database that does not exist yet: for tests of what
+ * creates it (services at start). Once created, markRunDatabase() lets the teardown reap it.
+ */
+export function reserveTestDatabase(prefix = 'test'): TestDatabase {
+  // Lower case: unquoted identifiers in hand-written SQL and tools fold to lower case.
+  return testDatabaseNamed(uniqueName(prefix.toLowerCase().slice(0, MAX_IDENTIFIER - RANDOM_SUFFIX)));
+}
+
+function testDatabaseNamed(name: string): TestDatabase {
   const url = new URL(postgresAdminUrl());
   url.pathname = `/${name}`;
-
   let dropped = false;
   return {
     url: url.toString(),
@@ -81,6 +83,21 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
       dropped = true;
     },
   };
+}
+
+/**
+ * Marks a database as belonging to this run, so the global teardown can drop the ones a test
+ * forgot to drop (it matters on the local backend, whose server outlives the run).
+ */
+export async function markRunDatabase(
+  client: Client,
+  name: string,
+  runId = process.env[ENV_RUN_ID],
+): Promise<void> {
+  if (!runId) return;
+  await client.query(
+    `COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(DATABASE_COMMENT_PREFIX + runId)}`,
+  );
 }
 
 /**

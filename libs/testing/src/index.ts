@@ -1,7 +1,15 @@
 // The harness every integration test uses: a fresh database per test suite, the run's shared NATS
 // server, unique names, and private NATS servers for outage tests. Which PostgreSQL and NATS
 // "the run's" are is decided once by global-setup.ts (containers or the machine's own services).
-export { createTestDatabase, type TestDatabase } from './database';
+export { createTestDatabase, reserveTestDatabase, type TestDatabase } from './database';
+export {
+  pauseDatabaseCreation,
+  startConnectionGate,
+  startReplicasTogether,
+  type DatabaseCreationPause,
+  type ConnectionGate,
+  type ReplicasStartedTogether,
+} from './database-race';
 export { natsUrl, startNatsServer, type NatsServerHandle } from './nats-server';
 export { startNatsCluster, type NatsClusterHandle, type NatsClusterNode } from './nats-cluster';
 export { startNatsFaultProxy, type AckFault, type NatsFaultProxy } from './nats-fault-proxy';

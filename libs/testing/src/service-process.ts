@@ -17,12 +17,14 @@ export interface ServiceProcess {
 /**
  * Runs a built service (`npm run build`; its dist/main.js) as a child process on a free port
  * of 127.0.0.1, for tests that kill it or run several replicas. Resolves once it serves
- * /healthz; a service that exits first fails the call with what it printed.
+ * /healthz (within `startTimeoutMs`, 30 s by default); a service that exits first fails the call
+ * with what it printed.
  */
 export async function spawnService(
   name: string,
   main: string,
   env: Record<string, string>,
+  opts: { startTimeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
   if (!existsSync(main)) {
     throw new Error(`${main} is missing: run "npm run build" first (npm test does it in pretest)`);
@@ -36,23 +38,32 @@ export async function spawnService(
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close' comes after the output pipes are drained: all the process printed is in `out`.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const signal = async (sig: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     await exited;
   };
   const url = `http://127.0.0.1:${port}`;
+  let state: 'serving' | 'exited';
   try {
-    await pollUntil(
+    // The check returns rather than throws when the process is gone: pollUntil retries a check
+    // that throws, which made a service that failed at once look like one slow to start.
+    state = await pollUntil(
       `the ${name} process to serve /healthz`,
       async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
-        return (await fetch(`${url}/healthz`)).ok;
+        if (child.exitCode !== null || child.signalCode !== null) return 'exited' as const;
+        return (await fetch(`${url}/healthz`)).ok && ('serving' as const);
       },
-      { timeoutMs: 30_000, intervalMs: 50 },
+      { timeoutMs: opts.startTimeoutMs ?? 30_000, intervalMs: 50 },
     );
   } catch (e) {
     await signal('SIGKILL');
     throw e;
+  }
+  if (state === 'exited') {
+    await closed;
+    throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}:\n${out}`);
   }
   return { url, child, output: () => out, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
 }

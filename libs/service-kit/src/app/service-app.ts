@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { ConsoleLogger, DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { applyMigrations } from '@isthmus/migrate';
+import { applyMigrations, databaseOutcomeLine, pgConfigFromUrl } from '@isthmus/migrate';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { useJsonBody } from '../http/json-body';
 import { serveOpenApi, type OpenApiInfo } from './openapi';
 
 export interface ServiceAppOptions {
@@ -26,18 +27,20 @@ export async function createServiceApp(
   opts: ServiceAppOptions,
 ): Promise<INestApplication> {
   if (opts.migrate) {
-    const applied = await applyMigrations({
+    const { database, applied } = await applyMigrations({
       databaseUrl: opts.migrate.databaseUrl,
       schemaPath: path.join(opts.migrate.serviceRoot, 'prisma/schema.prisma'),
       migrationsDir: path.join(opts.migrate.serviceRoot, 'prisma/migrations'),
     });
+    const created = databaseOutcomeLine(pgConfigFromUrl(opts.migrate.databaseUrl).database, database);
+    if (created && opts.logger) opts.logger.log(created);
     if (applied.length && opts.logger) opts.logger.log(`applied migrations: ${applied.join(', ')}`);
   }
   const app = await NestFactory.create<NestExpressApplication>(module, {
     logger: opts.logger,
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: opts.jsonLimit ?? '1mb' });
+  useJsonBody(app, opts.jsonLimit ?? '1mb');
   app.enableShutdownHooks();
   serveOpenApi(app, opts.openApi);
   return app;

@@ -1,4 +1,4 @@
-import { type PipeTransform } from '@nestjs/common';
+import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
 import { InvalidInputError } from './domain-errors';
 
@@ -38,9 +38,40 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.in
     private readonly what = 'request body',
   ) {}
 
-  transform(value: unknown): z.infer<S> {
+  transform(value: unknown, metadata?: ArgumentMetadata): z.infer<S> {
+    // No body at all (none sent, an empty one, or one that is not JSON: see useJsonBody) is
+    // refused the same way on every route, even where `{}` would be valid.
+    if (value === undefined && metadata?.type === 'body') {
+      throw new InvalidInputError(`${this.what} is required: ${bodyShape(this.schema)}`, [
+        { path: '', message: 'is required' },
+      ]);
+    }
     return parseInput(this.schema, value, this.what);
   }
+}
+
+/**
+ * What a body looks like, for the message that says it is missing: its fields from the schema's
+ * JSON Schema, `?` after the optional ones (over the options of a union, a field is required when
+ * every option requires it).
+ */
+function bodyShape(schema: z.ZodType): string {
+  const json = openApiSchema(schema) as JsonObjectSchema;
+  const options = json.oneOf ?? json.anyOf ?? [json];
+  const fields = [...new Set(options.flatMap((o) => Object.keys(o.properties ?? {})))];
+  const required = (f: string) => options.every((o) => o.required?.includes(f));
+  const list = fields.map((f) => `"${f}"${required(f) ? '' : '?'}`).join(', ');
+  return (
+    `send a JSON object${fields.length ? ` {${list}}` : ''} with content-type: application/json ` +
+    '(? marks optional fields; /openapi.json describes them)'
+  );
+}
+
+interface JsonObjectSchema {
+  properties?: Record<string, unknown>;
+  required?: string[];
+  oneOf?: JsonObjectSchema[];
+  anyOf?: JsonObjectSchema[];
 }
 
 /** JSON Schema of a zod schema for the OpenAPI document. */

@@ -16,7 +16,7 @@ describe('next-free allocations from 4 replicas at once', () => {
     db = await createTestDatabase('ipam');
     const env = ipamEnv(db);
     // All four start at once and each applies the migrations, as replicas of a deployment do:
-    // the schema engine's advisory lock makes them take turns.
+    // libs/migrate's migration lock makes them take turns.
     const started = await Promise.allSettled([0, 1, 2, 3].map(() => spawnIpam(env)));
     replicas.push(...started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])));
     const failed = started.find((s) => s.status === 'rejected');

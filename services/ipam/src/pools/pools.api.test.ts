@@ -52,6 +52,24 @@ describe('pools', () => {
     await ipam.request('DELETE', '/v1/pools/all-v6');
   });
 
+  // An empty body is no body, with or without content-type: application/json (issue 10).
+  it.each([
+    ['/v1/pools', /\{"name", "cidr", "description"\?\}/],
+    ['/v1/pools/seed-002/allocations', /\{"cluster", "purpose", "cidr"\?, "prefixLength"\?\}/],
+  ])(
+    'refuses POST %s without a body, whatever the content type, saying what it looks like',
+    async (path, shape) => {
+      for (const answer of [
+        await ipam.request('POST', path, ''), // content-type: application/json, empty body
+        await ipam.request('POST', path), // neither
+      ]) {
+        expect(answer.status).toBe(400);
+        expect(answer.body.message).toMatch(/^request body is required: send a JSON object /);
+        expect(answer.body.message).toMatch(shape);
+      }
+    },
+  );
+
   it('lets a viewer read and not write; needs a token for both', async () => {
     expect((await ipam.request('GET', '/v1/pools', undefined, VIEWER_TOKEN)).status).toBe(200);
     const write = await ipam.request('POST', '/v1/pools', { name: 'x', cidr: '172.16.0.0/12' }, VIEWER_TOKEN);

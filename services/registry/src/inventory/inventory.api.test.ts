@@ -254,6 +254,32 @@ describe('inventory API (static clusters)', () => {
     expect(res.body.message).toMatch(message);
   });
 
+  // An empty body is no body, with or without content-type: application/json (issue 10): before,
+  // with the header it was {} and passed where every field is optional (/changes, PUT service).
+  it.each([
+    ['POST', '/v1/clusters/lab/changes', /\{"upsert"\?, "delete"\?\}/],
+    ['PUT', '/v1/clusters/lab/nodes/empty-1', /\{"addresses", "ready"\?, "labels"\?\}/],
+    ['PUT', `/v1/clusters/lab/pod-blocks/${encodeURIComponent('10.77.0.0/24')}`, /\{"node", "nextHop"\?\}/],
+    ['PUT', '/v1/clusters/lab/services/default/empty', /\{"type"\?, "clusterIPs"\?,/],
+    ['POST', '/v1/clusters', /\{"id", "asn"\?, "labels"\?, "exportDefault"\?, "kind", "connection"\?\}/],
+    ['PATCH', '/v1/clusters/lab', /\{"asn"\?, "labels"\?, "exportDefault"\?, "connection"\?\}/],
+  ])(
+    'refuses %s %s without a body, whatever the content type, saying what it looks like',
+    async (method, path, shape) => {
+      const revisions = (await r.request('GET', '/v1/pod-blocks?cluster=lab')).body;
+      for (const answer of [
+        await r.request(method, path, ''), // content-type: application/json, empty body
+        await r.request(method, path), // neither
+      ]) {
+        expect(answer.status).toBe(400);
+        expect(answer.body.message).toMatch(/^request body is required: send a JSON object /);
+        expect(answer.body.message).toMatch(shape);
+      }
+      expect((await r.request('GET', '/v1/clusters/lab/services/default/empty')).status).toBe(404);
+      expect((await r.request('GET', '/v1/pod-blocks?cluster=lab')).body).toEqual(revisions);
+    },
+  );
+
   it('refuses bad path parameters', async () => {
     expect((await r.request('GET', '/v1/clusters/lab/pod-blocks/not-a-prefix')).body.message).toMatch(
       /pod block prefix/,

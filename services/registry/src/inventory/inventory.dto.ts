@@ -23,8 +23,12 @@ export const NodeInput = NodeBody.extend({ name: ObjectName });
 
 export const PodBlockBody = z.strictObject({
   node: ObjectName,
-  /** Defaults to the node's first address. */
-  nextHop: IpAddressText.optional(),
+  nextHop: IpAddressText.optional().describe(
+    "An address of the block's family. Without it the next hop is the node's first address of " +
+      "the block's family, and follows the node: when the node's addresses change, so does the " +
+      "block's next hop. A node left with no address of the family of a block that follows it is " +
+      'refused (409).',
+  ),
 });
 export const PodBlockInput = PodBlockBody.extend({ cidr: CidrText });
 

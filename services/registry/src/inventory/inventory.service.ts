@@ -4,15 +4,17 @@ import { z } from 'zod';
 import { ClustersService } from '../clusters/clusters.service';
 import { PrismaService } from '../db/prisma.service';
 import type { Cluster } from '../generated/prisma/client';
-import {
-  ConflictError,
-  InvalidInputError,
-  NotFoundError,
-  decodeCursor,
-  pageOf,
-  type Page,
-} from '@isthmus/service-kit';
+import { ConflictError, NotFoundError, decodeCursor, pageOf, type Page } from '@isthmus/service-kit';
 import type { EntityChange } from '../writer/changes';
+import {
+  BATCH_PATHS,
+  PUT_PATHS,
+  followersWanted,
+  planNextHops,
+  storedNodesWanted,
+  type RequestPaths,
+} from './static-next-hops';
+import { blocksFollowing, setExplicitNextHops, storedNodes } from './static-store';
 import { RegistryWriter, type WriteResult } from '../writer/registry-writer';
 import type {
   ChangesBody,
@@ -57,38 +59,57 @@ export class InventoryService {
 
   // ---- writes (static clusters) -------------------------------------------------------------
 
-  async applyChanges(clusterId: string, body: ChangesBody): Promise<WriteResult> {
+  /**
+   * One request's changes, in one transaction. It is a dependent write (the writer's
+   * submitDependent): next hops come from the nodes, stored or in the request, and a node's
+   * change moves the next hops of its blocks that follow it (static-next-hops.ts).
+   */
+  async applyChanges(
+    clusterId: string,
+    body: ChangesBody,
+    paths: RequestPaths = BATCH_PATHS,
+  ): Promise<WriteResult> {
     const cluster = await this.requireStatic(clusterId);
-    const changes: EntityChange[] = [];
-    for (const n of body.upsert.nodes)
-      changes.push({ kind: 'node', op: 'upsert', state: nodeState(cluster.id, n) });
-    const blocks = await this.blockStates(cluster.id, body.upsert.podBlocks, body.upsert.nodes);
-    for (const state of blocks) changes.push({ kind: 'block', op: 'upsert', state });
-    for (const s of body.upsert.services) {
-      changes.push({ kind: 'service', op: 'upsert', state: serviceState(cluster, s) });
-    }
-    for (const name of body.delete.nodes)
-      changes.push({ kind: 'node', op: 'delete', key: { cluster: cluster.id, name } });
-    for (const cidr of body.delete.podBlocks) {
-      changes.push({ kind: 'block', op: 'delete', key: { cluster: cluster.id, cidr } });
-    }
-    for (const k of body.delete.services) {
-      changes.push({
-        kind: 'service',
-        op: 'delete',
-        key: { cluster: cluster.id, namespace: k.namespace, name: k.name },
-      });
-    }
-    return this.writer.submit(changes);
+    return this.writer.submitDependent([cluster.id], async (sql) => {
+      const stored = {
+        nodes: await storedNodes(sql, cluster.id, storedNodesWanted(body)),
+        followers: await blocksFollowing(sql, cluster.id, followersWanted(body)),
+      };
+      const hops = planNextHops(cluster.id, body, stored, paths);
+      const changes: EntityChange[] = [];
+      for (const n of body.upsert.nodes)
+        changes.push({ kind: 'node', op: 'upsert', state: nodeState(cluster.id, n) });
+      changes.push(...hops.blocks);
+      for (const s of body.upsert.services) {
+        changes.push({ kind: 'service', op: 'upsert', state: serviceState(cluster, s) });
+      }
+      for (const name of body.delete.nodes)
+        changes.push({ kind: 'node', op: 'delete', key: { cluster: cluster.id, name } });
+      for (const cidr of body.delete.podBlocks) {
+        changes.push({ kind: 'block', op: 'delete', key: { cluster: cluster.id, cidr } });
+      }
+      for (const k of body.delete.services) {
+        changes.push({
+          kind: 'service',
+          op: 'delete',
+          key: { cluster: cluster.id, namespace: k.namespace, name: k.name },
+        });
+      }
+      return {
+        changes,
+        derived: hops.derived,
+        afterWrite: (tx) => setExplicitNextHops(tx, cluster.id, hops.explicit),
+      };
+    });
   }
 
   async putNode(clusterId: string, input: NodeInput): Promise<NodeView> {
-    await this.applyChanges(clusterId, changesWith({ nodes: [input] }));
+    await this.applyChanges(clusterId, changesWith({ nodes: [input] }), PUT_PATHS);
     return this.node(clusterId, input.name);
   }
 
   async putPodBlock(clusterId: string, input: PodBlockInput): Promise<PodBlockView> {
-    await this.applyChanges(clusterId, changesWith({ podBlocks: [input] }));
+    await this.applyChanges(clusterId, changesWith({ podBlocks: [input] }), PUT_PATHS);
     return this.podBlock(clusterId, input.cidr);
   }
 
@@ -121,41 +142,6 @@ export class InventoryService {
       );
     }
     return cluster;
-  }
-
-  /** A block without nextHop is routed to its node's first address (from this request, else stored). */
-  private async blockStates(
-    cluster: string,
-    blocks: readonly PodBlockInput[],
-    nodes: readonly NodeInput[],
-  ): Promise<PodBlockState[]> {
-    const addressOf = new Map(nodes.map((n) => [n.name, n.addresses[0]]));
-    const missing = [
-      ...new Set(blocks.filter((b) => !b.nextHop && !addressOf.has(b.node)).map((b) => b.node)),
-    ];
-    if (missing.length) {
-      const stored = await this.prisma.node.findMany({
-        where: { cluster, name: { in: missing }, deleted: false },
-      });
-      for (const n of stored) addressOf.set(n.name, (JSON.parse(n.state) as NodeState).addresses[0]);
-    }
-    const issues: { path: string; message: string }[] = [];
-    const states = blocks.map((b, i) => {
-      const nextHop = b.nextHop ?? addressOf.get(b.node);
-      if (!nextHop) {
-        issues.push({
-          path: `upsert.podBlocks[${i}].nextHop`,
-          message: `not given, and node "${b.node}" is not known in cluster "${cluster}"; give nextHop or the node first`,
-        });
-      }
-      return { cluster, cidr: b.cidr, node: b.node, nextHop: nextHop ?? '', source: 'static' as const };
-    });
-    if (issues.length)
-      throw new InvalidInputError(
-        `request body is invalid: ${issues[0]!.path}: ${issues[0]!.message}`,
-        issues,
-      );
-    return states;
   }
 
   // ---- reads ------------------------------------------------------------------------------

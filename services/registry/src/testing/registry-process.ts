@@ -9,6 +9,9 @@ export type RegistryProcess = ServiceProcess;
  * Runs the built registry as a child process, for tests that kill it. The environment comes
  * from registryEnv(); logs at level "log", so a failing test can show what the process did.
  */
-export function spawnRegistry(env: Record<string, string>): Promise<RegistryProcess> {
-  return spawnService('registry', REGISTRY_MAIN, { ...env, LOG_LEVEL: 'log' });
+export function spawnRegistry(
+  env: Record<string, string>,
+  opts: { startTimeoutMs?: number } = {},
+): Promise<RegistryProcess> {
+  return spawnService('registry', REGISTRY_MAIN, { ...env, LOG_LEVEL: 'log' }, opts);
 }

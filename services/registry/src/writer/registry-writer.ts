@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RegistryConfig } from '../config/config';
-import { PgService, prismaSql } from '@isthmus/service-kit';
+import { PgService, prismaSql, type Sql } from '@isthmus/service-kit';
 import { PrismaService, type Tx } from '../db/prisma.service';
 import { ClusterGoneError } from './cluster-gone-error';
 import { RegistryMetrics } from '../metrics/registry-metrics';
@@ -18,9 +18,23 @@ export interface WriteResult {
   changed: number;
 }
 
+/** What a dependent write (RegistryWriter.submitDependent) decided to write, after reading. */
+export interface DependentWrite {
+  /** The caller's own changes: what its WriteResult counts. */
+  changes: readonly EntityChange[];
+  /** Written with them but not counted, like the blocks deleted with their node. */
+  derived?: readonly EntityChange[];
+  /** Runs after the changes are written, in the same transaction. */
+  afterWrite?: (sql: Sql) => Promise<void>;
+}
+
+type Plan = (sql: Sql) => Promise<DependentWrite>;
+
 interface Job {
   changes: readonly EntityChange[];
   identities: Set<string>;
+  /** A dependent write: read and planned inside its transaction, under exclusive cluster locks. */
+  dependent?: { clusters: string[]; plan: Plan };
   resolve: (r: WriteResult) => void;
   reject: (e: unknown) => void;
 }
@@ -64,6 +78,29 @@ export class RegistryWriter {
     if (changes.length === 0) return Promise.resolve({ submitted: 0, changed: 0 });
     return new Promise((resolve, reject) => {
       this.queue.push({ changes, identities: new Set(changes.map(changeIdentity)), resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * A write whose changes depend on what is stored: `plan` reads what it needs with `sql` and
+   * returns the changes, inside the transaction that writes them, which holds the clusters' locks
+   * exclusively. No batch or other dependent write of those clusters, in this replica or another,
+   * runs between the read and the commit. It runs alone, in queue order, within the writer's
+   * concurrency (one pooled connection each), and a second one for the same cluster waits in the
+   * queue rather than on the lock. The static API writes this way: a block's next hop is derived
+   * from its node, and a change of the node re-derives it (docs/architecture.md, "Next hops").
+   */
+  submitDependent(clusters: readonly string[], plan: Plan): Promise<WriteResult> {
+    const sorted = [...new Set(clusters)].sort();
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        changes: [],
+        identities: new Set(sorted.map((c) => `cluster\u0000${c}`)),
+        dependent: { clusters: sorted, plan },
+        resolve,
+        reject,
+      });
       this.pump();
     });
   }
@@ -113,6 +150,8 @@ export class RegistryWriter {
     let size = 0;
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
+      // A dependent write runs alone: its entities are known only once it has read.
+      if (batch.length > 0 && (next.dependent || batch[0]!.dependent)) break;
       if (batch.length > 0 && size + next.changes.length > this.config.writerMaxBatch) break;
       if (this.inFlight.size > 0 && touchesInFlight(next)) break;
       batch.push(this.queue.shift()!);
@@ -122,6 +161,16 @@ export class RegistryWriter {
   }
 
   private async run(batch: Job[]): Promise<void> {
+    const dependent = batch[0]!.dependent;
+    if (dependent) {
+      try {
+        const { written, planned } = await this.transact(dependent.clusters, 'exclusive', dependent.plan);
+        batch[0]!.resolve(countChanged(planned.changes, written, this.config.subjectRoot));
+      } catch (e) {
+        batch[0]!.reject(e);
+      }
+      return;
+    }
     try {
       const results = await this.writeBatch(batch.flatMap((j) => j.changes));
       for (const job of batch) job.resolve(results(job));
@@ -143,27 +192,43 @@ export class RegistryWriter {
   }
 
   private async writeBatch(changes: readonly EntityChange[]): Promise<(job: Job) => WriteResult> {
-    const coalesced = coalesce(changes);
+    const { clusters } = coalesce(changes);
+    const { written } = await this.transact(clusters, 'shared', async () => ({ changes }));
+    return (job) => countChanged(job.changes, written, this.config.subjectRoot);
+  }
+
+  /**
+   * One write transaction: the clusters' locks, the check that they all still exist, the plan's
+   * changes written with their outbox rows, then its `afterWrite`. Deadlocks and serialization
+   * failures run it again, plan included. Returns the subjects that got a new event.
+   */
+  private async transact(
+    clusters: readonly string[],
+    mode: 'shared' | 'exclusive',
+    plan: Plan,
+  ): Promise<{ written: Set<string>; planned: DependentWrite }> {
     for (let attempt = 1; ; attempt++) {
       const end = this.metrics.writerBatchSeconds.startTimer();
       try {
-        const rows = await this.pg.transaction(async (sql) => {
-          await lockClusters(sql, coalesced.clusters, 'shared');
-          const existing = await existingClusters(sql, coalesced.clusters);
-          if (existing.size !== coalesced.clusters.length) throw new ClusterGoneError();
-          return writeChanges(sql, coalesced, new Date().toISOString(), this.config.subjectRoot);
+        const out = await this.pg.transaction(async (sql) => {
+          await lockClusters(sql, clusters, mode);
+          const existing = await existingClusters(sql, clusters);
+          if (existing.size !== clusters.length) throw new ClusterGoneError();
+          const planned = await plan(sql);
+          const all = [...planned.changes, ...(planned.derived ?? [])];
+          const rows = await writeChanges(
+            sql,
+            coalesce(all),
+            new Date().toISOString(),
+            this.config.subjectRoot,
+          );
+          await planned.afterWrite?.(sql);
+          return { rows, planned, count: all.length };
         });
         end();
-        this.metrics.writerChanges.inc(changes.length);
-        this.committed(rows.length);
-        const changedSubjects = new Set(rows.map((r) => r.subject));
-        return (job) => {
-          let changed = 0;
-          for (const s of new Set(job.changes.map((c) => changeSubject(c, this.config.subjectRoot)))) {
-            if (changedSubjects.has(s)) changed++;
-          }
-          return { submitted: job.changes.length, changed };
-        };
+        this.metrics.writerChanges.inc(out.count);
+        this.committed(out.rows.length);
+        return { written: new Set(out.rows.map((r) => r.subject)), planned: out.planned };
       } catch (e) {
         end();
         const code = (e as { code?: string }).code;
@@ -178,4 +243,15 @@ export class RegistryWriter {
     this.metrics.outboxWritten.inc(events);
     if (events > 0) for (const l of this.listeners) l(events);
   }
+}
+
+/** The caller's view of a write: its changes, and how many of their entities got a new event. */
+function countChanged(
+  changes: readonly EntityChange[],
+  written: Set<string>,
+  subjectRoot: string,
+): WriteResult {
+  let changed = 0;
+  for (const s of new Set(changes.map((c) => changeSubject(c, subjectRoot)))) if (written.has(s)) changed++;
+  return { submitted: changes.length, changed };
 }

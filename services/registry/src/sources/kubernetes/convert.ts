@@ -6,6 +6,7 @@ import {
   type ServiceState,
 } from '@isthmus/contracts';
 import { normalizeCidr, parseAddress, type IpFamily } from '@isthmus/net';
+import { nextHopFor } from '../../pod-blocks/next-hop';
 import {
   EXPORT_ANNOTATION,
   type KubeBlockAffinity,
@@ -66,16 +67,6 @@ export function nodeState(cluster: string, node: KubeNode): NodeState | null {
     ready: nodeReady(node),
     labels: sortedRecord(node.metadata?.labels),
   };
-}
-
-/**
- * The next hop for a prefix: the node's first address of the prefix's family (a dual-stack node
- * routes its IPv6 pod block via its IPv6 address), else none: a block with no usable next hop is
- * not published rather than routed somewhere wrong.
- */
-export function nextHopFor(cidrFamily: IpFamily, addresses: readonly string[]): string | null {
-  for (const a of addresses) if (canonicalAddress(a)?.family === cidrFamily) return a;
-  return null;
 }
 
 /** `spec.podCIDRs` (or the older single `spec.podCIDR`) as pod blocks, for kubenet / host-local IPAM. */
