@@ -1,4 +1,4 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ManagedServer } from './nats-server';
 import { pollUntil } from './polling';
@@ -35,7 +35,7 @@ const CLUSTER_NAME = 'isthmus-test';
 /**
  * A private 3-node (or `size`-node) nats-server cluster with JetStream on 127.0.0.1: each node
  * its own client port, cluster port and store, routes to all the others. Resolves once JetStream
- * has a meta leader, i.e. streams with replicas can be created. Nodes can be stopped, killed and
+ * can place a stream with a replica on every node. Nodes can be stopped, killed and
  * started again one by one, as a JetStream cluster in production loses and gets back a server.
  */
 export async function startNatsCluster(opts: { size?: number } = {}): Promise<NatsClusterHandle> {
@@ -86,12 +86,21 @@ export async function startNatsCluster(opts: { size?: number } = {}): Promise<Na
       stream,
     );
 
+  // Ready when a stream with a replica on every node can be placed: a meta leader alone is not
+  // enough, the others may not have joined it yet ("no suitable peers for placement").
   await pollUntil(
-    'the JetStream cluster to elect a meta leader',
+    `the JetStream cluster to place a stream on all ${size} nodes`,
     async () => {
-      const nc = await adminConnection();
-      const info = await (await jetstreamManager(nc, { checkAPI: false, timeout: 2000 })).getAccountInfo();
-      return info !== undefined;
+      const jsm = await jetstreamManager(await adminConnection(), { checkAPI: false, timeout: 2000 });
+      const probe = `CLUSTER_PROBE_${process.pid}`;
+      await jsm.streams.add({
+        name: probe,
+        subjects: [`cluster-probe-${process.pid}`],
+        num_replicas: size,
+        storage: StorageType.Memory,
+      });
+      await jsm.streams.delete(probe);
+      return true;
     },
     { timeoutMs: 60_000, intervalMs: 200 },
   );

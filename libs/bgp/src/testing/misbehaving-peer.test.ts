@@ -73,11 +73,24 @@ afterEach(() => {
   latest?.destroy();
 });
 
-/** The next connection from our speaker, taken to Established. */
+/**
+ * The next connection from our speaker, taken to Established. A connection the speaker gave up
+ * before the handshake is skipped: with a 50 ms ConnectRetry timer, a loaded machine can run the
+ * timer before the socket's connect event, and RFC 4271 §8.2.2 (Connect state, ConnectRetryTimer
+ * expires) then drops that connection and dials again, while this side has already accepted it.
+ */
 async function established(): Promise<TestPeerConnection> {
-  const connection = await server.connections.next();
-  latest = connection;
-  await handshake(connection, { asn: ASN, bgpIdentifier: PEER_ID });
+  let connection: TestPeerConnection;
+  for (;;) {
+    connection = await server.connections.next();
+    latest = connection;
+    try {
+      await handshake(connection, { asn: ASN, bgpIdentifier: PEER_ID });
+      break;
+    } catch (e) {
+      if (!connection.closedNow) throw e;
+    }
+  }
   await pollUntil('Established', () => speaker.peerStatus('misbehaving').state === 'Established', {
     intervalMs: 2,
   });

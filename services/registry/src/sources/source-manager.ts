@@ -15,6 +15,8 @@ interface Running {
   /** Connection settings it was started with: a change restarts the source. */
   connection: string;
   exportDefault: boolean;
+  /** The source's start (first reads of the registry and the API server), still going or done. */
+  started: Promise<void>;
 }
 
 /**
@@ -131,15 +133,22 @@ export class SourceManager implements OnApplicationBootstrap, OnApplicationShutd
       backoff: { initialMs: this.config.sourceBackoffInitialMs, maxMs: this.config.sourceBackoffMaxMs },
       log,
     });
-    this.running.set(id, { source, connection: JSON.stringify(connection), exportDefault });
+    // Not awaited: a start reads the registry and asks the API server what is installed, which
+    // takes seconds on a big or slow cluster, and the tick that called it renews every lease of
+    // this replica. Awaited, a slow start let the leases run out and another replica took the
+    // clusters while this one was still watching them (seen in takeover.test.ts under load).
+    const started = source.start().catch((e: unknown) => {
+      this.log.warn(`source of cluster ${id} failed to start: ${(e as Error).message}`);
+    });
+    this.running.set(id, { source, connection: JSON.stringify(connection), exportDefault, started });
     this.log.log(`watching cluster ${id} (replica ${this.replicaId})`);
-    await source.start();
   }
 
   private async stopSource(id: string, releaseLease: boolean): Promise<void> {
     const r = this.running.get(id);
     if (!r) return;
     this.running.delete(id);
+    await r.started; // a source stops once it has started: start() sets up what stop() clears
     await r.source.stop();
     if (releaseLease)
       await this.pg.transaction((sql) => release(sql, id, this.replicaId)).catch(() => undefined);

@@ -1,14 +1,11 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { FakeKubeApi } from '@isthmus/fake-kube';
+import { pollUntil } from '@isthmus/testing';
 
-import { createTestDatabase, natsUrl, pollUntil, type TestDatabase } from '@isthmus/testing';
+import { blockAffinity, node } from '../testing/kube-fixtures';
 
-import { blockAffinity, blockAffinityCrd, node, SEED_002 } from '../testing/kube-fixtures';
-
-import { deleteStream, registryEnv, request } from '../testing/registry-harness';
-import { spawnRegistry, type RegistryProcess } from '../testing/registry-process';
+import { request } from '../testing/registry-harness';
+import { watchingReplicas } from '../testing/watching-replicas';
 
 const LEASE_MS = 2_000;
 
@@ -18,43 +15,17 @@ const LEASE_MS = 2_000;
  * cluster over once the lease expires, and the registry follows the cluster again.
  */
 describe('two registry replicas', () => {
-  let db: TestDatabase;
-  let api: FakeKubeApi;
-  let client: pg.Client;
-  const replicas: RegistryProcess[] = [];
-
-  beforeAll(async () => {
-    db = await createTestDatabase('takeover');
-    client = new pg.Client({ connectionString: db.url });
-    api = await FakeKubeApi.start();
-    api.installCrd(blockAffinityCrd);
-    for (const w of SEED_002.workers) {
-      api.apply(node(w.name, w.ip));
-      api.apply(blockAffinity(w.name, w.block));
-    }
-  });
-  let stream: string | undefined;
-  afterAll(async () => {
-    await Promise.all(replicas.map((r) => r.kill()));
-    if (stream) await deleteStream(stream, natsUrl());
-    await client?.end().catch(() => undefined);
-    await api?.stop();
-    await db?.drop();
-  });
+  const set = watchingReplicas('takeover');
 
   it('hands a watched cluster over to the surviving replica within the lease time', async () => {
-    const env = registryEnv(db, {
-      SOURCES_ENABLED: 'true',
+    await set.start(2, {
       CLUSTER_LEASE_MS: String(LEASE_MS),
       SOURCE_SYNC_INTERVAL_MS: '200',
       SOURCE_BACKOFF_INITIAL_MS: '50',
       SOURCE_BACKOFF_MAX_MS: '500',
       KUBE_CRD_CHECK_INTERVAL_MS: '200',
     });
-    stream = env.ISTHMUS_REGISTRY_STREAM;
-    replicas.push(await spawnRegistry(env));
-    replicas.push(await spawnRegistry({ ...env, MIGRATE_ON_START: 'false' }));
-    await client.connect();
+    const { api, replicas } = set;
     const res = await request(replicas[0]!.url, 'POST', '/v1/clusters', {
       id: 'seed',
       kind: 'kubernetes',
@@ -69,9 +40,7 @@ describe('two registry replicas', () => {
     await pollUntil('the three blocks', async () => (await blocks(replicas[1]!.url)).length === 3, {
       intervalMs: 50,
     });
-    const owner = async () =>
-      (await client.query<{ owner: string }>("SELECT owner FROM cluster_lease WHERE cluster = 'seed'"))
-        .rows[0]?.owner;
+    const owner = () => set.owner('seed');
     const first = await owner();
     const ownerIndex = replicas.findIndex((r) => first?.includes(`-${r.child.pid}-`));
     expect(ownerIndex).toBeGreaterThanOrEqual(0);

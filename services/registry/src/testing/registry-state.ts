@@ -1,3 +1,4 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { StateConsumer } from '@isthmus/bus';
 import { decodeRegistryEvent, keyOf, subjectForKey, type RegistryEvent } from '@isthmus/contracts';
@@ -22,6 +23,7 @@ export async function replayStream(
     durableName,
     filterSubject: `${root}.registry.>`,
     replay: 'full',
+    ...(process.env.ISTHMUS_TEST_LOGS ? { logger: console } : {}),
     decode: (subject, data) => decodeRegistryEvent(subject, data, root),
     revisionOf: (e) => e.revision,
     apply: async (subject, e) => {
@@ -30,8 +32,39 @@ export async function replayStream(
     },
   });
   await consumer.start();
-  await consumer.caughtUp;
-  await consumer.stop();
+  // Bounded, and saying where it stands when it is not caught up: a wait without an end here once
+  // turned into a bare "Test timed out in 60000ms".
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void (async () => {
+        const info = await (
+          await jetstreamManager(nc, { checkAPI: false })
+        ).consumers
+          .info(r.config.streamName, durableName)
+          .then((ci) =>
+            JSON.stringify({
+              num_pending: ci.num_pending,
+              num_ack_pending: ci.num_ack_pending,
+              delivered: ci.delivered,
+              ack_floor: ci.ack_floor,
+            }),
+          )
+          .catch((e: unknown) => `consumer info failed: ${String(e)}`);
+        reject(
+          new Error(
+            `the replay of ${r.config.streamName} did not catch up within 30 s; consumer ${JSON.stringify(consumer.stats())}; server ${info}`,
+          ),
+        );
+      })();
+    }, 30_000);
+  });
+  try {
+    await Promise.race([consumer.caughtUp, stuck]);
+  } finally {
+    clearTimeout(timer);
+    await consumer.stop();
+  }
   return new Map(
     [...replayed].map(([subject, e]) => [subject, (e as { state: Record<string, unknown> }).state]),
   );
