@@ -21,6 +21,7 @@ import { SqlState, sqlStateOf } from '../db/sql-state';
 import { IpamMetrics } from '../metrics/ipam-metrics';
 import { describePool, type Pool } from '../pools/pool';
 import { PoolStore } from '../pools/pool-store';
+import { PlanFeed } from '../feed/plan-feed';
 import {
   allocationView,
   describeAllocations,
@@ -46,6 +47,7 @@ export class AllocationsService {
     private readonly allocations: AllocationStore,
     private readonly metrics: IpamMetrics,
     private readonly config: IpamConfig,
+    private readonly plan: PlanFeed,
   ) {}
 
   async allocate(poolName: string, body: CreateAllocationBody): Promise<AllocationView> {
@@ -54,6 +56,8 @@ export class AllocationsService {
       body.cidr !== undefined
         ? await this.allocateExplicit(poolName, body.cidr, request)
         : await this.allocateNextFree(poolName, body.prefixLength!, request);
+    // Read-your-writes: this replica's validator and lookup have it before the answer goes out.
+    await this.plan.catchUp();
     return allocationView(allocation);
   }
 
@@ -67,6 +71,7 @@ export class AllocationsService {
   async release(id: number): Promise<AllocationView> {
     const allocation = await this.allocations.delete(id);
     if (!allocation) throw new NotFoundError(`allocation ${id} does not exist (or was released)`);
+    await this.plan.catchUp();
     return allocationView(allocation);
   }
 

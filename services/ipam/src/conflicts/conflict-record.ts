@@ -16,8 +16,19 @@ export interface ConflictRecord {
 }
 
 /**
- * What identifies one conflict across restarts and replicas: both blocks and when each was first
- * seen (a block deleted and announced again is a new block, so its conflicts are new records).
+ * The overlap a conflict is about: its two blocks, whichever is kept. An open conflict's identity
+ * (one open row per overlap, see ConflictLedger); the table's `overlap` column is the same pair.
+ */
+export function overlapKey(c: Pick<BlockConflict, 'kept' | 'excluded'>): string {
+  const a = `${c.kept.cluster}/${c.kept.cidr}`;
+  const b = `${c.excluded.cluster}/${c.excluded.cidr}`;
+  return a < b ? `${a} ${b}` : `${b} ${a}`;
+}
+
+/**
+ * What a record must hold to be the validator's conflict on its overlap: both blocks, their
+ * roles and when each was first seen (a block deleted and announced again is a new block, so its
+ * conflicts are new conflicts).
  */
 export function partiesKey(c: Pick<BlockConflict, 'kept' | 'excluded'>): string {
   const party = (p: ConflictParty) => `${p.cluster}/${p.cidr}@${p.firstSeen}`;

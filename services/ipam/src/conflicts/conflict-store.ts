@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PgService } from '@isthmus/service-kit';
+import { PgService, type Sql } from '@isthmus/service-kit';
 import { formatPrefix, normalizePrefix, type BlockConflict } from '../core';
 import type { ConflictRecord } from './conflict-record';
 
@@ -50,14 +50,19 @@ export class ConflictStore {
   constructor(private readonly pg: PgService) {}
 
   /**
-   * Records conflicts as open and returns their records in the order given: new rows, or the open
-   * row that already holds the same parties (recorded by an earlier publisher, or by this one
-   * before a restart), so a conflict is never recorded twice.
+   * Records conflicts as open and returns, in the order given, the open row of each one's overlap
+   * (the pair of blocks): a new row, or the one already open for the same two blocks, recorded by
+   * an earlier publisher or by this one before a restart (conflict_open_overlap_key). So an
+   * overlap never has two open ids. The row returned may hold other roles or other lives of the
+   * blocks than asked for (a row a dead publisher left open): the caller compares (ConflictLedger).
+   *
+   * `sql`: the publisher passes its lease's session, so that a write of a publisher that died
+   * cannot land after another replica took over (PublisherLease).
    */
-  async recordOpen(conflicts: readonly BlockConflict[]): Promise<ConflictRecord[]> {
+  async recordOpen(conflicts: readonly BlockConflict[], sql: Sql = this.pg): Promise<ConflictRecord[]> {
     if (conflicts.length === 0) return [];
     const col = <T>(f: (c: BlockConflict) => T) => conflicts.map(f);
-    const rows = await this.pg.query<ConflictRow & { i: bigint }>(RECORD_OPEN, [
+    const rows = await sql.query<ConflictRow & { i: bigint }>(RECORD_OPEN, [
       col((c) => c.kept.cluster),
       col((c) => c.kept.cidr),
       col((c) => new Date(c.kept.firstSeen)),
@@ -74,15 +79,15 @@ export class ConflictStore {
   }
 
   /** Every open conflict. */
-  async open(): Promise<ConflictRecord[]> {
-    const rows = await this.pg.query<ConflictRow>(`SELECT ${COLUMNS} FROM conflict WHERE cleared_at IS NULL`);
+  async open(sql: Sql = this.pg): Promise<ConflictRecord[]> {
+    const rows = await sql.query<ConflictRow>(`SELECT ${COLUMNS} FROM conflict WHERE cleared_at IS NULL`);
     return rows.map(toRecord);
   }
 
   /** Marks conflicts cleared; a clock behind the detection's is not allowed to clear before `since`. */
-  async clear(cleared: readonly { id: string; at: number }[]): Promise<void> {
+  async clear(cleared: readonly { id: string; at: number }[], sql: Sql = this.pg): Promise<void> {
     if (cleared.length === 0) return;
-    await this.pg.execute(
+    await sql.execute(
       `UPDATE conflict c SET cleared_at = GREATEST(c.since, t.at)
          FROM unnest($1::bigint[], $2::timestamptz[]) AS t(id, at)
         WHERE c.id = t.id AND c.cleared_at IS NULL`,
@@ -109,27 +114,30 @@ export class ConflictStore {
   }
 }
 
+/** The overlap of a row or an input: the generated column's expression (see its migration). */
+const OVERLAP = (t: string) => `
+  LEAST((${t}.kept_cluster || '/' || ${t}.kept_cidr::text) COLLATE "C", (${t}.excluded_cluster || '/' || ${t}.excluded_cidr::text) COLLATE "C")
+  || ' ' ||
+  GREATEST((${t}.kept_cluster || '/' || ${t}.kept_cidr::text) COLLATE "C", (${t}.excluded_cluster || '/' || ${t}.excluded_cidr::text) COLLATE "C")`;
+
 /**
- * Inserts the conflicts that have no open row (the partial unique index on the parties decides)
- * and returns, for every input (its ordinality `i`), the new row or the open row already there.
+ * Inserts a row for every input whose overlap has no open row, and returns, for every input (its
+ * ordinality `i`), the row open for its overlap now. DO UPDATE rather than DO NOTHING: it waits
+ * for a row another session is inserting and returns it (a DO NOTHING would skip it, and a
+ * SELECT in the same statement would not see it), and the no-op update changes nothing.
  */
 const RECORD_OPEN = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::cidr[], $3::timestamptz[], $4::text[], $5::cidr[], $6::timestamptz[], $7::timestamptz[])
       WITH ORDINALITY AS t(kept_cluster, kept_cidr, kept_first_seen, excluded_cluster, excluded_cidr, excluded_first_seen, since, i)
-  ), inserted AS (
+  ), recorded AS (
     INSERT INTO conflict (kept_cluster, kept_cidr, kept_first_seen, excluded_cluster, excluded_cidr, excluded_first_seen, since)
-    SELECT kept_cluster, kept_cidr, kept_first_seen, excluded_cluster, excluded_cidr, excluded_first_seen, since FROM input
-    ON CONFLICT (kept_cluster, kept_cidr, kept_first_seen, excluded_cluster, excluded_cidr, excluded_first_seen)
-      WHERE cleared_at IS NULL DO NOTHING
+    SELECT kept_cluster, kept_cidr, kept_first_seen, excluded_cluster, excluded_cidr, excluded_first_seen, since
+      FROM input ORDER BY i
+    ON CONFLICT (overlap) WHERE cleared_at IS NULL DO UPDATE SET since = conflict.since
     RETURNING *
-  ), found AS (
-    SELECT * FROM inserted
-    UNION ALL
-    SELECT c.* FROM conflict c JOIN input USING (kept_cluster, kept_cidr, kept_first_seen, excluded_cluster, excluded_cidr, excluded_first_seen)
-     WHERE c.cleared_at IS NULL
   )
-  SELECT input.i, found.id, found.kept_cluster, found.kept_cidr::text AS kept_cidr, found.kept_first_seen,
-         found.excluded_cluster, found.excluded_cidr::text AS excluded_cidr, found.excluded_first_seen,
-         found.since, found.cleared_at
-    FROM found JOIN input USING (kept_cluster, kept_cidr, kept_first_seen, excluded_cluster, excluded_cidr, excluded_first_seen)`;
+  SELECT input.i, r.id, r.kept_cluster, r.kept_cidr::text AS kept_cidr, r.kept_first_seen,
+         r.excluded_cluster, r.excluded_cidr::text AS excluded_cidr, r.excluded_first_seen,
+         r.since, r.cleared_at
+    FROM recorded r JOIN input ON r.overlap = (${OVERLAP('input')})`;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '@isthmus/testing';
 import { RegistryStream } from '../feed/testing/registry-stream';
 import { startIpam, type IpamUnderTest } from '../testing/ipam-harness';
+import { PRECEDENCE, VERDICT_STATUSES } from './conflict.dto';
 import { IpamEvents } from '../validation/testing/ipam-events';
 
 /**
@@ -156,5 +157,16 @@ describe('a conflict between a Kubernetes and a DC/OS block', () => {
     expect(metrics).toMatch(/^isthmus_ipam_feed_events_applied_total 9$/m);
     expect(metrics).toMatch(/^isthmus_ipam_publisher 1$/m);
     expect(metrics).toMatch(/^isthmus_ipam_publish_batches_total\{result="ok"\} [1-9]\d*$/m);
+  });
+
+  it('says in the OpenAPI document which of two overlapping blocks is kept, and what each status means', async () => {
+    const { paths } = (await ipam.request('GET', '/openapi.json', undefined, null)).body;
+    for (const path of ['/v1/conflicts', '/v1/conflicts/{id}']) {
+      expect(paths[path].get.description, path).toContain(PRECEDENCE);
+    }
+    for (const path of ['/v1/verdicts', '/v1/clusters/{cluster}/pod-blocks/{cidr}/verdict']) {
+      expect(paths[path].get.description, path).toContain(VERDICT_STATUSES);
+    }
+    expect(PRECEDENCE).toMatch(/outside its cluster's pod allocations never wins/);
   });
 });

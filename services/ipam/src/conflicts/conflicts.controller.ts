@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiRoute, ZodPipe } from '@isthmus/service-kit';
-import { ConflictId, ConflictListQuery, type ConflictListFilter } from './conflict.dto';
+import { ConflictId, ConflictListQuery, PRECEDENCE, type ConflictListFilter } from './conflict.dto';
 import { ConflictsService } from './conflicts.service';
 
 @ApiTags('conflicts')
@@ -12,10 +12,7 @@ export class ConflictsController {
   @Get()
   @ApiRoute({
     summary: 'Conflicts between pod blocks, in the order they were detected (open ones by default)',
-    description:
-      'A conflict is two overlapping blocks of different clusters (or nodes): `kept` was seen first and ' +
-      'keeps its addresses, `excluded` is kept out of routing and DNS. It clears by itself when either ' +
-      'block goes away (`clearedAt`). Filter with `state` (open, cleared, all) and `cluster` (either party).',
+    description: `${PRECEDENCE} Filter with \`state\` (open, cleared, all) and \`cluster\` (either party).`,
     errors: [400],
   })
   list(@Query(new ZodPipe(ConflictListQuery, 'query')) q: ConflictListFilter) {
@@ -23,7 +20,7 @@ export class ConflictsController {
   }
 
   @Get(':id')
-  @ApiRoute({ summary: 'One conflict, open or cleared', errors: [400, 404] })
+  @ApiRoute({ summary: 'One conflict, open or cleared', description: PRECEDENCE, errors: [400, 404] })
   get(@Param('id', new ZodPipe(ConflictId, 'conflict id')) id: string) {
     return this.conflicts.get(id);
   }

@@ -14,7 +14,9 @@ export const PLAN_CHANNEL = 'ipam_plan';
  * plan in the database, level-based: on every signal (a NOTIFY from the tables' triggers, or a
  * new listening connection) it re-reads the whole plan and applies the difference. A plan is a
  * few allocations per cluster, so a whole read is cheap, and it cannot miss or misorder a change.
- * Signals that arrive during a read make one more read after it.
+ * Signals that arrive during a read make one more read after it. A write through this replica's
+ * API reads the plan itself before it answers (catchUp: read-your-writes); plan_revision orders
+ * the two paths.
  */
 @Injectable()
 export class PlanFeed {
@@ -25,6 +27,7 @@ export class PlanFeed {
   private again = false;
   private retryNow: (() => void) | undefined;
   private stopped = false;
+  private appliedRevision = 0;
   private settleLoaded!: () => void;
   /** Resolves after the first complete read of the plan. */
   readonly loaded: Promise<void>;
@@ -93,13 +96,39 @@ export class PlanFeed {
     } while (this.again && !this.stopped);
   }
 
+  /**
+   * Read-your-writes: called by a write through this replica's API once it committed, before it
+   * answers, so that a lookup or a verdict right after the answer already reflects it, whenever
+   * the notification gets here. A read of its own: a read in progress may have started before the
+   * commit. Ordering against the notification path is the plan revision's (readOnce). A failure
+   * is not the write's: the notification path catches up, so it is only logged.
+   */
+  async catchUp(): Promise<void> {
+    try {
+      await this.readOnce();
+    } catch (e) {
+      this.log.warn(`reading the address plan after a write failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** The revision of the plan applied last (plan_revision; 0 before the first read). */
+  get revision(): number {
+    return this.appliedRevision;
+  }
+
+  /**
+   * Reads the whole plan and its revision in one statement (one snapshot), and applies it unless
+   * a read of a later (or the same) revision was applied already: reads may finish out of order.
+   */
   private async readOnce(): Promise<void> {
-    const [pools, allocations] = await Promise.all([
-      this.pg.query<PlanPool>('SELECT name, cidr::text AS cidr FROM pool'),
-      this.pg.query<PlanAllocation>('SELECT id, pool, cluster, purpose, cidr::text AS cidr FROM allocation'),
-    ]);
+    const [row] = await this.pg.query<{ revision: bigint; pools: PlanPool[]; allocations: PlanAllocation[] }>(
+      READ_PLAN,
+    );
+    const { pools, allocations } = row!;
+    const revision = Number(row!.revision);
     for (const p of [...pools, ...allocations]) p.cidr = formatPrefix(normalizePrefix(p.cidr));
-    if (this.stopped) return;
+    if (this.stopped || revision <= this.appliedRevision) return;
+    this.appliedRevision = revision;
     this.lookup.setPlan(pools, allocations);
     this.validation.apply(this.differences(allocations));
   }
@@ -130,3 +159,10 @@ export class PlanFeed {
     return inputs;
   }
 }
+
+const READ_PLAN = `
+  SELECT (SELECT revision FROM plan_revision) AS revision,
+         (SELECT coalesce(json_agg(json_build_object('name', name, 'cidr', cidr::text)), '[]') FROM pool) AS pools,
+         (SELECT coalesce(json_agg(json_build_object(
+                   'id', id, 'pool', pool, 'cluster', cluster, 'purpose', purpose, 'cidr', cidr::text)), '[]')
+            FROM allocation) AS allocations`;

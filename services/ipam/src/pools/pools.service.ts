@@ -14,6 +14,7 @@ import { AllocationStore } from '../allocations/allocation-store';
 import { describePool, poolView, type Pool, type PoolView } from './pool';
 import type { CreatePoolBody, PoolPageQuery } from './pool.dto';
 import { PoolStore } from './pool-store';
+import { PlanFeed } from '../feed/plan-feed';
 
 /** Used and free space of a pool; counts are decimal strings (an IPv6 pool outgrows JSON numbers). */
 export interface UtilizationView {
@@ -36,13 +37,17 @@ export class PoolsService {
     private readonly pg: PgService,
     private readonly pools: PoolStore,
     private readonly allocations: AllocationStore,
+    /** Read-your-writes: a pool written here is in this replica's lookup before the answer. */
+    private readonly plan: PlanFeed,
   ) {}
 
   /** No two pools overlap: the exclusion constraint refuses the second, and the 409 names the first. */
   async create(body: CreatePoolBody): Promise<PoolView> {
     for (;;) {
       try {
-        return poolView(await this.pools.insert(body));
+        const pool = await this.pools.insert(body);
+        await this.plan.catchUp();
+        return poolView(pool);
       } catch (e) {
         const state = sqlStateOf(e);
         if (state === SqlState.uniqueViolation) {
@@ -71,7 +76,7 @@ export class PoolsService {
 
   /** Only an empty pool can go: the 409 names the allocations to release first. */
   async delete(name: string): Promise<PoolView> {
-    return this.pg.transaction(async (sql) => {
+    const deleted = await this.pg.transaction(async (sql) => {
       const pool = await this.pools.lockForDelete(sql, name);
       if (!pool) throw notFound(name);
       const count = await this.allocations.countInPool(name, sql);
@@ -85,6 +90,8 @@ export class PoolsService {
       await this.pools.delete(sql, name);
       return poolView(pool);
     });
+    await this.plan.catchUp();
+    return deleted;
   }
 
   async utilization(name: string): Promise<UtilizationView> {

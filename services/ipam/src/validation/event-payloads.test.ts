@@ -44,7 +44,7 @@ describe('event payloads', () => {
         at,
       },
       { kind: 'conflict', subject: s.conflict('7'), id: '7', record, at },
-      { kind: 'conflict', subject: s.conflict('7'), id: '7', record: null, at, clearsRecord: true },
+      { kind: 'conflict', subject: s.conflict('7'), id: '7', record: null, at },
     ];
     const decoded = events.map((e, i) => {
       const m = messageOf(e, 100 + i);

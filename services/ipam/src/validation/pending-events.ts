@@ -18,8 +18,6 @@ export type OutgoingEvent =
       /** The open record, or null for the tombstone of a cleared conflict. */
       record: ConflictRecord | null;
       at: number;
-      /** Tombstones only: write cleared_at once the tombstone is stored (see ConflictLedger). */
-      clearsRecord?: boolean;
     };
 
 export interface PendingEntry {

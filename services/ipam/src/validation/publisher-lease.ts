@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Sql } from '@isthmus/service-kit';
 import { endClient } from '../db/end-client';
 
 export interface PublisherLeaseOptions {
@@ -38,6 +39,27 @@ export class PublisherLease {
     ).rows;
     this.holding = row?.locked === true;
     return this.holding;
+  }
+
+  /**
+   * Statements on the lease's own session, for the writes only the publisher may make (conflict
+   * records). This is the fence: a publisher SIGKILLed while one of its statements runs does not
+   * release the lock until that statement is over (PostgreSQL drops a session's locks when its
+   * backend ends, and a backend finishes the statement it runs first), so the next publisher,
+   * which takes the lock after that, reads everything the previous one wrote, and nothing the
+   * previous one sent lands after it. Statements on any other connection (the pool) could.
+   */
+  get sql(): Sql {
+    const session = () => {
+      if (!this.holding || !this.client) throw new Error('the publisher lease is not held');
+      return this.client;
+    };
+    return {
+      query: async <T>(text: string, params: readonly unknown[] = []) =>
+        (await session().query(text, params as unknown[])).rows as T[],
+      execute: async (text: string, params: readonly unknown[] = []) =>
+        (await session().query(text, params as unknown[])).rowCount ?? 0,
+    };
   }
 
   /** A round trip on the lease's session: if it answers, the lock is still ours. */

@@ -51,8 +51,6 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
   private readonly ledger: ConflictLedger;
   private readonly pending = new PendingEvents();
   private conflictWork: ConflictWork[] = [];
-  /** Conflicts whose tombstones are stored and whose cleared_at is still to be written. */
-  private clears: { id: string; at: number }[] = [];
   private leading = false;
   private sweepDue = false;
   /** Increases at every takeover and step-down: work started under another term is dropped. */
@@ -184,7 +182,6 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
     this.term++;
     this.leading = true;
     this.pending.clear();
-    this.clears = [];
     const at = Date.now();
     for (const verdict of this.validation.verdicts())
       this.queueVerdict(verdict.cluster, verdict.cidr, verdict, at);
@@ -203,7 +200,6 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
     this.leading = false;
     this.pending.clear();
     this.conflictWork = [];
-    this.clears = [];
     this.metrics.publisher.set(0);
     this.metrics.publishPending.set(0);
     this.log.warn(`no longer publishing: ${reason}`);
@@ -233,12 +229,6 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
       await this.sweep(term);
       return true;
     }
-    if (this.clears.length > 0) {
-      const written = this.clears.length;
-      await this.ledger.recordCleared(this.clears.slice(0, written));
-      if (term === this.term) this.clears = this.clears.slice(written);
-      return true;
-    }
     if (this.pending.size === 0) return false;
     await this.publishBatch(term);
     return true;
@@ -248,8 +238,8 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
     const work = this.conflictWork[0]!;
     const events =
       work.type === 'reconcile'
-        ? await this.ledger.reconcile(work.conflicts, work.at)
-        : await this.ledger.changed(work.opened, work.closed, work.at);
+        ? await this.ledger.reconcile(work.conflicts, work.at, this.lease.sql)
+        : await this.ledger.changed(work.opened, work.closed, work.at, this.lease.sql);
     if (term !== this.term) return;
     this.conflictWork.shift();
     for (const event of events) this.pending.set(event);
@@ -317,9 +307,6 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
     this.metrics.publishBatches.inc({ result: 'ok' });
     this.count(batch);
     if (term !== this.term) return;
-    for (const { event } of batch) {
-      if (event.kind === 'conflict' && event.clearsRecord) this.clears.push({ id: event.id, at: event.at });
-    }
     this.metrics.publishPending.set(this.pending.size);
   }
 
@@ -349,7 +336,7 @@ export class VerdictPublisher implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private hasWork(): boolean {
-    return this.leading && (this.pending.size > 0 || this.conflictWork.length > 0 || this.clears.length > 0);
+    return this.leading && (this.pending.size > 0 || this.conflictWork.length > 0);
   }
 
   private untilNextCheck(): number {

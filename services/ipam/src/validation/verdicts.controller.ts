@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiRoute, ZodPipe } from '@isthmus/service-kit';
+import { VERDICT_STATUSES } from '../conflicts/conflict.dto';
 import { CidrText, DnsLabel, VerdictListQuery, type VerdictListFilter } from './verdict.dto';
 import { VerdictsService } from './verdicts.service';
 
@@ -14,7 +15,8 @@ export class VerdictsController {
     summary:
       "A pod block's verdict: valid, conflict or outside-allocation (URL-encode the prefix: 10.0.0.0%2F24)",
     description:
-      'The same state the IPAM publishes on `<root>.ipam.verdict.<cluster>.<prefix>`. 503 until the feed has caught up.',
+      `${VERDICT_STATUSES} The same state the IPAM publishes on \`<root>.ipam.verdict.<cluster>.<prefix>\`. ` +
+      '503 until the feed has caught up.',
     errors: [400, 404, 503],
   })
   get(
@@ -27,6 +29,7 @@ export class VerdictsController {
   @Get('verdicts')
   @ApiRoute({
     summary: 'Verdicts of pod blocks by cluster and address, filtered by status and cluster',
+    description: VERDICT_STATUSES,
     errors: [400, 503],
   })
   list(@Query(new ZodPipe(VerdictListQuery, 'query')) q: VerdictListFilter) {

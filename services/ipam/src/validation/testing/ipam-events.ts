@@ -69,6 +69,17 @@ export class IpamEvents {
     }
   }
 
+  /** Ids of the conflicts the stream holds as live now (tombstoned ones left out), in id order. */
+  async liveConflictIds(): Promise<string[]> {
+    const info = await this.jsm.streams.info(this.stream, { subjects_filter: this.subjects.all.conflicts });
+    const live: string[] = [];
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const event = await this.stored(subject);
+      if (event?.kind === 'conflict' && !event.deleted) live.push(event.state.id);
+    }
+    return live.sort((a, b) => Number(a) - Number(b));
+  }
+
   /** The status a block's verdict has in the stream: a status, 'gone' (tombstone) or null. */
   async storedStatus(cluster: string, cidr: string): Promise<string | null> {
     const event = await this.stored(this.subjects.verdict(cluster, cidr));
