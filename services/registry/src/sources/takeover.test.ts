@@ -9,6 +9,8 @@ import { watchingReplicas } from '../testing/watching-replicas';
 
 const LEASE_MS = 2_000;
 
+const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
+
 /**
  * Two registry replicas share a database: each cluster is watched by exactly one of them, and
  * when that one is killed (SIGKILL: no shutdown, the lease is not released) the other takes the
@@ -45,8 +47,11 @@ describe('two registry replicas', () => {
     const ownerIndex = replicas.findIndex((r) => first?.includes(`-${r.child.pid}-`));
     expect(ownerIndex).toBeGreaterThanOrEqual(0);
     const survivor = replicas[1 - ownerIndex]!;
-    // Exactly one watcher: the other replica has never listed the cluster.
-    expect(replicas[1 - ownerIndex]!.output()).not.toMatch(/watching cluster seed/);
+    // One watcher at a time: the other replica is not watching the cluster. It may have watched
+    // it before, when it held the lease first and then lost it (a 2 s lease on a starved machine:
+    // seen with a load average of 14 on 2 cores); then it stopped every watch it started.
+    const output = survivor.output();
+    expect(count(output, /watching cluster seed/g)).toBe(count(output, /lost the lease of cluster seed/g));
 
     const killedAt = Date.now();
     await replicas[ownerIndex]!.kill();
