@@ -66,6 +66,7 @@ const config = RegistryConfig.fromEnv({
   WRITER_CONCURRENCY: process.env.WRITER_CONCURRENCY ?? '2',
   RELAY_BATCH_SIZE: '5000',
   RELAY_POLL_INTERVAL_MS: '20',
+  ...(process.env.RELAY_HANDOFF_MAX ? { RELAY_HANDOFF_MAX: process.env.RELAY_HANDOFF_MAX } : {}),
   LOG_LEVEL: 'warn',
 });
 const app = await createRegistryApp(config, { logger: false });
@@ -201,6 +202,9 @@ console.log(
 console.log(
   `  writer in transactions      ${writerBusy.toFixed(2)} s; relay in rounds ${relayBusy.toFixed(2)} s`,
 );
+const outboxRead = metrics.outboxRead ? ((await metrics.outboxRead.get()).values[0]?.value ?? 0) : undefined;
+if (outboxRead !== undefined)
+  console.log(`  payloads read back          ${fmt(outboxRead)} (the rest from memory)`);
 const cpuLine = Object.entries(cpu)
   .map(([name, us]) => `${name} ${(us / CHANGES).toFixed(1)}`)
   .join(', ');
