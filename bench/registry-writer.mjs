@@ -3,6 +3,7 @@
 // timed until committed AND published on JetStream.
 //
 //   npm run build && node bench/registry-writer.mjs [--changes 100000] [--services 10000] [--batch 1000]
+//                                                   [--private-nats] [--json]
 //
 // Two phases, both timed until every event is stored on the stream:
 //  sync   every service appears with all its endpoints (a watcher's initial list): 10,000
@@ -10,12 +11,19 @@
 //  churn  100,000 endpoint changes, each flipping the readiness of one endpoint. A batch touches
 //         each service at most once, so nothing is coalesced away: 100,000 endpoint changes =
 //         100,000 new service states of 10 endpoints (about 1.5 KB each) = 100,000 events.
-// Uses the local Postgres (DATABASE_ADMIN_URL) and NATS (NATS_URL).
+// Uses the local Postgres (DATABASE_ADMIN_URL) and NATS (NATS_URL), or with --private-nats a
+// nats-server of its own, so that the server's CPU time per event can be told apart from the
+// shared server's other traffic. The churn phase reports CPU time per event of this process, of
+// its PostgreSQL backends (and, apart, of PostgreSQL's shared background processes) and of the
+// private nats-server, read from /proc before and after the phase.
 import { performance } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
+import { cpuSince, cpuSnapshot } from './lib/process-cpu.mjs';
+import { startPrivateNats } from './lib/private-nats.mjs';
 import { createRegistryApp } from '../services/registry/dist/bootstrap.js';
 import { RegistryConfig } from '../services/registry/dist/config/config.js';
 import { RegistryWriter } from '../services/registry/dist/writer/registry-writer.js';
@@ -28,6 +36,8 @@ const { values: args } = parseArgs({
     endpoints: { type: 'string', default: '10' },
     batch: { type: 'string', default: '1000' },
     inflight: { type: 'string', default: '4' },
+    'private-nats': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   },
 });
 const CHANGES = Number(args.changes);
@@ -39,7 +49,8 @@ if (BATCH > SERVICES)
   throw new Error('--batch must not exceed --services (a batch touches each service once)');
 
 const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const privateNats = args['private-nats'] ? await startPrivateNats() : undefined;
+const natsUrl = privateNats?.url ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const tag = `bench_${Date.now()}`;
 const dbUrl = adminUrl.replace(/\/[^/]*$/, `/${tag}`) + (process.env.BENCH_DB_OPTIONS ?? '');
 const admin = new pg.Client({ connectionString: adminUrl });
@@ -55,6 +66,7 @@ const config = RegistryConfig.fromEnv({
   WRITER_CONCURRENCY: process.env.WRITER_CONCURRENCY ?? '2',
   RELAY_BATCH_SIZE: '5000',
   RELAY_POLL_INTERVAL_MS: '20',
+  ...(process.env.RELAY_HANDOFF_MAX ? { RELAY_HANDOFF_MAX: process.env.RELAY_HANDOFF_MAX } : {}),
   LOG_LEVEL: 'warn',
 });
 const app = await createRegistryApp(config, { logger: false });
@@ -141,6 +153,16 @@ const metrics = app.get(RegistryMetrics);
 const histSum = async (h) => (await h.get()).values.find((v) => v.metricName.endsWith('_sum'))?.value ?? 0;
 const writerBusy0 = await histSum(metrics.writerBatchSeconds);
 const relayBusy0 = await histSum(metrics.relayRoundSeconds);
+const pgPids = async (where, param) =>
+  (await admin.query(`SELECT pid FROM pg_stat_activity WHERE ${where}`, param)).rows.map((r) => r.pid);
+const cpuGroups = {
+  node: async () => [process.pid],
+  postgres: () => pgPids('datname = $1', [tag]),
+  'postgres background': () =>
+    pgPids(`backend_type IN ('walwriter', 'checkpointer', 'background writer', 'autovacuum launcher')`),
+  ...(privateNats ? { 'nats-server': async () => [privateNats.pid] } : {}),
+};
+const cpu0 = await cpuSnapshot(cpuGroups);
 const t0 = performance.now();
 let next = 0;
 let changed = 0;
@@ -155,6 +177,7 @@ await Promise.all(
 const committedMs = performance.now() - t0;
 await drained(base + CHANGES);
 const publishedMs = performance.now() - t0;
+const cpu = cpuSince(cpu0, await cpuSnapshot(cpuGroups));
 const stored = (await storedCount()) - base;
 const writerBusy = (await histSum(metrics.writerBatchSeconds)) - writerBusy0;
 const relayBusy = (await histSum(metrics.relayRoundSeconds)) - relayBusy0;
@@ -179,6 +202,18 @@ console.log(
 console.log(
   `  writer in transactions      ${writerBusy.toFixed(2)} s; relay in rounds ${relayBusy.toFixed(2)} s`,
 );
+const outboxRead = metrics.outboxRead ? ((await metrics.outboxRead.get()).values[0]?.value ?? 0) : undefined;
+if (outboxRead !== undefined)
+  console.log(`  payloads read back          ${fmt(outboxRead)} (the rest from memory)`);
+const cpuLine = Object.entries(cpu)
+  .map(([name, us]) => `${name} ${(us / CHANGES).toFixed(1)}`)
+  .join(', ');
+console.log(`  CPU µs per event            ${cpuLine}`);
+console.log(
+  `  load average                ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(
   `  target                      20,000 changes/s committed and published: ${CHANGES / (publishedMs / 1000) >= 20000 ? 'met' : 'NOT met'}`,
 );
@@ -188,6 +223,17 @@ await jsm.streams.delete(config.streamName).catch(() => {});
 await nc.close();
 await admin.query(`DROP DATABASE IF EXISTS "${tag}" WITH (FORCE)`);
 await admin.end();
+await privateNats?.stop();
+if (args.json) {
+  console.log(
+    JSON.stringify({
+      churnPerSecond: CHANGES / (publishedMs / 1000),
+      syncPerSecond: (SERVICES * ENDPOINTS) / (syncMs / 1000),
+      cpuMicrosPerEvent: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / CHANGES])),
+      loadavg: loadavg(),
+    }),
+  );
+}
 if (stored !== CHANGES || changed !== CHANGES) {
   console.error(
     `MISMATCH: expected ${CHANGES} changes and events, got ${changed} written and ${stored} stored`,

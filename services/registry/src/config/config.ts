@@ -38,6 +38,7 @@ const registryEnv = envPart(
     ISTHMUS_TOMBSTONE_RETENTION_MS: int(60_000, 30 * 86_400_000).default(600_000),
     RELAY_BATCH_SIZE: int(1, 50_000).default(2000),
     RELAY_POLL_INTERVAL_MS: int(10, 60_000).default(500),
+    RELAY_HANDOFF_MAX: int(0, 1_000_000).default(20_000),
     RELAY_STREAM_CHECK_INTERVAL_MS: int(100, 3_600_000).default(30_000),
     RELAY_PUBLISH_DEADLINE_MS: int(500, 600_000).default(15_000),
     RELAY_STREAM_REBUILD_AFTER_MS: int(1000, 86_400_000).default(60_000),
@@ -63,6 +64,7 @@ const registryEnv = envPart(
     tombstoneRetentionMs: e.ISTHMUS_TOMBSTONE_RETENTION_MS,
     relayBatchSize: e.RELAY_BATCH_SIZE,
     relayPollIntervalMs: e.RELAY_POLL_INTERVAL_MS,
+    relayHandOffMax: e.RELAY_HANDOFF_MAX,
     relayStreamCheckIntervalMs: e.RELAY_STREAM_CHECK_INTERVAL_MS,
     relayPublishDeadlineMs: e.RELAY_PUBLISH_DEADLINE_MS,
     relayStreamRebuildAfterMs: e.RELAY_STREAM_REBUILD_AFTER_MS,
@@ -107,6 +109,8 @@ export class RegistryConfig
   readonly tombstoneRetentionMs!: number;
   readonly relayBatchSize!: number;
   readonly relayPollIntervalMs!: number;
+  /** Committed events whose payloads the relay keeps in memory at most (0: always read the outbox). */
+  readonly relayHandOffMax!: number;
   readonly relayStreamCheckIntervalMs!: number;
   /** How long one relay round may retry its publish before it rolls back and starts again. */
   readonly relayPublishDeadlineMs!: number;

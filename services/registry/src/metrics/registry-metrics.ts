@@ -17,6 +17,13 @@ export class RegistryMetrics extends ServiceMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly outboxRead = new Counter({
+    name: 'isthmus_registry_outbox_read_total',
+    help:
+      'Outbox payloads the relay read back from PostgreSQL because it did not have them in memory ' +
+      '(written by another replica or before a restart, re-enqueued, or beyond RELAY_HANDOFF_MAX)',
+    registers: [this.registry],
+  });
   readonly outboxWritten = new Counter({
     name: 'isthmus_registry_outbox_written_total',
     help: 'Events written to the outbox (state changes and tombstones)',

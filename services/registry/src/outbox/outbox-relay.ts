@@ -15,11 +15,12 @@ import {
 } from '@isthmus/bus';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { RegistryConfig } from '../config/config';
-import { PgService } from '@isthmus/service-kit';
+import { PgService, type Sql } from '@isthmus/service-kit';
 import { RegistryMetrics } from '../metrics/registry-metrics';
 import { RegistryWriter } from '../writer/registry-writer';
 import { BusService } from './bus.service';
-import { planRelayBatch, type PendingRow } from './relay-batch';
+import { CommittedEvents, type CommittedEvent } from './committed-events';
+import { planRelayBatch } from './relay-batch';
 import { enqueueResync } from './resync';
 
 /** Seams for tests that need to stop the relay between its steps (fault injection). */
@@ -51,6 +52,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private streamCheckedAt = 0;
   private readonly stopping = new AbortController();
   private readonly writeHealth: StreamWriteHealth;
+  /** Payloads of the rows this process committed, so that a round need not read them back. */
+  private readonly committedEvents: CommittedEvents;
 
   constructor(
     private readonly pg: PgService,
@@ -61,6 +64,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Optional() @Inject(RELAY_HOOKS) private readonly hooks: RelayHooks | null,
   ) {
     this.writeHealth = new StreamWriteHealth(config.relayStreamRebuildAfterMs);
+    this.committedEvents = new CommittedEvents(config.relayHandOffMax);
   }
 
   /** False while the stream refuses every write with a store failure (readiness says so). */
@@ -69,7 +73,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationBootstrap(): void {
-    this.writer.onCommit(() => this.kick());
+    this.writer.onCommit((rows) => {
+      this.committedEvents.add(rows);
+      this.kick();
+    });
     this.running = true;
     this.loop = this.run();
   }
@@ -215,51 +222,87 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.streamReady || Date.now() - this.streamCheckedAt > this.config.relayStreamCheckIntervalMs) {
       await this.ensureStream();
     }
-    return this.pg.transaction(async (sql) => {
-      const [lock] = await sql.query<{ locked: boolean }>(
-        `SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`,
+    return this.pg
+      .transaction(async (sql) => {
+        const [lock] = await sql.query<{ locked: boolean }>(
+          `SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`,
+        );
+        if (!lock?.locked) {
+          // Another replica is relaying, and publishes what this one committed too.
+          this.committedEvents.clear();
+          return { published: [], first: undefined, more: false };
+        }
+        // Which rows wait, in id order, is always read here; only their payloads may come from
+        // memory (CommittedEvents), and what is not there is read as well.
+        const waiting = await sql.query<{ id: bigint }>('SELECT id FROM outbox ORDER BY id LIMIT $1', [
+          this.config.relayBatchSize,
+        ]);
+        if (waiting.length === 0) {
+          this.metrics.outboxPending.set(0);
+          return { published: [], first: undefined, more: false };
+        }
+        const rows = await this.withPayloads(
+          sql,
+          waiting.map((r) => r.id),
+        );
+        const plan = planRelayBatch(rows, this.config.relayBatchSize);
+        if (rows.length < waiting.length) plan.more = true;
+        const ids = plan.publish.map((r) => r.id);
+        await this.hooks?.beforePublish?.(ids);
+        // Bounded: every attempt by NATS_PUBLISH_TIMEOUT_MS, the round by RELAY_PUBLISH_DEADLINE_MS,
+        // after which the transaction rolls back and the next round sends the same rows again
+        // (de-duplicated by msgId). A missing stream ends the round at once: it must be created
+        // again, and the registry's state re-published into it (ensureStream).
+        const result = await this.bus.publisher.publish(
+          plan.publish.map((r) => ({ subject: r.subject, data: r.data, msgId: r.id.toString() })),
+          {
+            deadlineMs: this.config.relayPublishDeadlineMs,
+            signal: this.stopping.signal,
+            // A refusal ends the round too: the relay keeps track of a stream that refuses every
+            // write (rebuildStream), and backs off meanwhile.
+            failFastOn: ['no-stream', 'refused'],
+          },
+        );
+        this.metrics.relayPublishAttempts.observe(result.attempts);
+        await this.hooks?.afterPublish?.(ids);
+        await sql.execute('DELETE FROM outbox WHERE id >= $1 AND id <= $2 AND id = ANY($3::bigint[])', [
+          ids[0]!.toString(),
+          ids[ids.length - 1]!.toString(),
+          ids.map((id) => id.toString()),
+        ]);
+        this.metrics.outboxPublished.inc({ result: 'stored' }, result.stored);
+        this.metrics.outboxPublished.inc({ result: 'duplicate' }, result.duplicates);
+        this.metrics.outboxPending.set(plan.more ? rows.length - ids.length : 0);
+        return { published: ids, first: waiting[0]!.id, more: plan.more };
+      })
+      .then((round) => {
+        // Only once the delete has committed: a round that rolled back publishes the same rows again.
+        this.committedEvents.forget(round.published, round.first);
+        return { published: round.published.length, more: round.more };
+      });
+  }
+
+  /** The rows of these ids (in this order): from memory where it has them, else from the outbox. */
+  private async withPayloads(sql: Sql, ids: readonly bigint[]): Promise<(CommittedEvent & { id: bigint })[]> {
+    const missing: bigint[] = [];
+    for (const id of ids) if (!this.committedEvents.get(id)) missing.push(id);
+    const read = new Map<bigint, CommittedEvent>();
+    if (missing.length > 0) {
+      this.metrics.outboxRead.inc(missing.length);
+      const rows = await sql.query<{ id: bigint; subject: string; payload: string }>(
+        `SELECT id, subject, payload FROM outbox WHERE id >= $1 AND id <= $2 AND id = ANY($3::bigint[])`,
+        [missing[0]!.toString(), missing[missing.length - 1]!.toString(), missing.map(String)],
       );
-      if (!lock?.locked) return { published: 0, more: false }; // another replica is relaying
-      const rows = await sql.query<PendingRow>(
-        'SELECT id, subject, payload FROM outbox ORDER BY id LIMIT $1',
-        [this.config.relayBatchSize],
-      );
-      if (rows.length === 0) {
-        this.metrics.outboxPending.set(0);
-        return { published: 0, more: false };
-      }
-      const plan = planRelayBatch(rows, this.config.relayBatchSize);
-      const ids = plan.publish.map((r) => r.id);
-      await this.hooks?.beforePublish?.(ids);
-      // Bounded: every attempt by NATS_PUBLISH_TIMEOUT_MS, the round by RELAY_PUBLISH_DEADLINE_MS,
-      // after which the transaction rolls back and the next round sends the same rows again
-      // (de-duplicated by msgId). A missing stream ends the round at once: it must be created
-      // again, and the registry's state re-published into it (ensureStream).
-      const result = await this.bus.publisher.publish(
-        plan.publish.map((r) => ({
-          subject: r.subject,
-          data: Buffer.from(r.payload),
-          msgId: r.id.toString(),
-        })),
-        {
-          deadlineMs: this.config.relayPublishDeadlineMs,
-          signal: this.stopping.signal,
-          // A refusal ends the round too: the relay keeps track of a stream that refuses every
-          // write (rebuildStream), and backs off meanwhile.
-          failFastOn: ['no-stream', 'refused'],
-        },
-      );
-      this.metrics.relayPublishAttempts.observe(result.attempts);
-      await this.hooks?.afterPublish?.(ids);
-      await sql.execute('DELETE FROM outbox WHERE id >= $1 AND id <= $2 AND id = ANY($3::bigint[])', [
-        ids[0]!.toString(),
-        ids[ids.length - 1]!.toString(),
-        ids.map((id) => id.toString()),
-      ]);
-      this.metrics.outboxPublished.inc({ result: 'stored' }, result.stored);
-      this.metrics.outboxPublished.inc({ result: 'duplicate' }, result.duplicates);
-      this.metrics.outboxPending.set(plan.more ? rows.length - ids.length : 0);
-      return { published: ids.length, more: plan.more };
-    });
+      for (const r of rows) read.set(r.id, { subject: r.subject, data: Buffer.from(r.payload) });
+    }
+    const out: (CommittedEvent & { id: bigint })[] = [];
+    for (const id of ids) {
+      const event = this.committedEvents.get(id) ?? read.get(id);
+      // Read in this transaction a moment ago: only gone if another relay deleted it, which the
+      // relay lock rules out. Stop there rather than publish around a hole.
+      if (!event) break;
+      out.push({ id, subject: event.subject, data: event.data });
+    }
+    return out;
   }
 }

@@ -1,12 +1,11 @@
 export interface PendingRow {
   id: bigint;
   subject: string;
-  payload: string;
 }
 
-export interface RelayBatch {
+export interface RelayBatch<R extends PendingRow> {
   /** Rows to publish now, in id order, no subject twice. */
-  publish: PendingRow[];
+  publish: R[];
   /** True when rows were left for the next round (a repeated subject, or a full read). */
   more: boolean;
 }
@@ -19,9 +18,9 @@ export interface RelayBatch {
  * stream would keep the older state. With one row per subject per batch that cannot happen, and
  * JetStream's de-duplication (Nats-Msg-Id = outbox id) absorbs what was stored before.
  */
-export function planRelayBatch(rows: readonly PendingRow[], readLimit: number): RelayBatch {
+export function planRelayBatch<R extends PendingRow>(rows: readonly R[], readLimit: number): RelayBatch<R> {
   const seen = new Set<string>();
-  const publish: PendingRow[] = [];
+  const publish: R[] = [];
   for (const row of rows) {
     if (seen.has(row.subject)) return { publish, more: true };
     seen.add(row.subject);

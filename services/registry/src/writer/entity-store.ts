@@ -2,7 +2,7 @@ import type { NodeState, PodBlockState, ServiceState } from '@isthmus/contracts'
 import type { Sql } from '@isthmus/service-kit';
 import type { CoalescedChanges } from './changes';
 import { changeSubject } from './changes';
-import { col, column } from './columns';
+import { col, column, jsonColumn } from './columns';
 import type { OutboxRow } from './events';
 
 /**
@@ -34,10 +34,17 @@ export const stateEventSql = (kind: string, rev: string, state: string, at = '$1
 export const tombstoneSql = (kind: string, rev: string, key: string, at = '$1') =>
   `'{"kind":"${kind}","revision":' || ${rev} || ',"at":"' || ${at} || '","deleted":true,"key":' || ${key} || '}'`;
 
+/** An outbox row the batch wrote: the entity's new revision, its subject and its event. */
 export interface Written {
   revision: bigint;
   subject: string;
+  /** The event exactly as stored in the outbox row (what the relay publishes). */
+  payload: string;
 }
+
+/** stateEventSql in JS: the same text, byte for byte, from the same state text, revision and time. */
+export const stateEventText = (kind: string, revision: bigint, state: string, at: string) =>
+  `{"kind":"${kind}","revision":${revision},"at":"${at}","deleted":false,"state":${state}}`;
 
 /**
  * Cluster advisory locks: writer batches take them shared (they run in parallel), cluster
@@ -122,14 +129,20 @@ async function upsertStates<S>(
   const rows = sortBy(states, t.keyOf);
   const fields = [...t.key, ...t.columns.map((c) => c.name), 'subject', 'state'];
   const casts = [...t.key.map(() => ''), ...t.columns.map((c) => `::${c.cast}`), '', ''];
+  const subjects = rows.map(subjectOf);
+  const texts = rows.map((s) => JSON.stringify(s));
   const values = [
     ...t.key.map((_, i) => column(rows.map((s) => t.keyOf(s)[i]!))),
     ...t.columns.map((c) => column(rows.map(c.of))),
-    column(rows.map(subjectOf)),
-    column(rows.map((s) => JSON.stringify(s))),
+    column(subjects),
+    jsonColumn(texts),
   ];
   const updates = [...t.columns.map((c) => c.name), 'state'].map((f) => `${f} = excluded.${f}`).join(', ');
-  return sql.query<Written>(
+  // The events are built here from the texts just sent rather than returned by Postgres: the
+  // same bytes (stateEventText), without carrying every state back over the socket.
+  const stateOf = new Map<string, string>();
+  subjects.forEach((subject, i) => stateOf.set(subject, texts[i]!));
+  const written = await sql.query<Omit<Written, 'payload'>>(
     `WITH up AS (
        INSERT INTO ${t.table} AS t (${fields.join(', ')}, revision, updated_at)
        SELECT ${fields.map((f, i) => `${f}${casts[i]}`).join(', ')}, ${REVISION}, now()
@@ -143,6 +156,10 @@ async function upsertStates<S>(
      RETURNING id AS revision, subject`,
     [at, ...values],
   );
+  return written.map((w) => ({
+    ...w,
+    payload: stateEventText(t.kind, w.revision, stateOf.get(w.subject)!, at),
+  }));
 }
 
 /**
@@ -165,7 +182,7 @@ async function softDelete<S>(
         RETURNING t.*)
      INSERT INTO outbox (id, subject, payload)
      SELECT revision, subject, ${tombstoneSql(t.kind, 'revision', keyJson(t as EntityTable<never>, 'del'))} FROM del
-     RETURNING id AS revision, subject`,
+     RETURNING id AS revision, subject, payload`,
     [at, ...match.map((_, i) => column(rows.map((r) => r[i]!)))],
   );
 }

@@ -39,7 +39,8 @@ interface Job {
   reject: (e: unknown) => void;
 }
 
-type CommitListener = (events: number) => void;
+/** The outbox rows a transaction wrote, called once it has committed. */
+type CommitListener = (rows: readonly OutboxRow[]) => void;
 
 /** Postgres errors after which the same transaction may simply be run again. */
 const RETRYABLE = new Set(['40P01' /* deadlock_detected */, '40001' /* serialization_failure */]);
@@ -69,7 +70,11 @@ export class RegistryWriter {
     private readonly metrics: RegistryMetrics,
   ) {}
 
-  /** Called after every commit that wrote outbox rows (the relay wakes up). */
+  /**
+   * Called after every commit that wrote outbox rows, with those rows (the relay wakes up, and
+   * keeps their payloads so as not to read them back). Not called for a commit whose outcome the
+   * writer did not learn: the outbox, not this call, is the record of what must be published.
+   */
   onCommit(listener: CommitListener): void {
     this.listeners.push(listener);
   }
@@ -123,7 +128,7 @@ export class RegistryWriter {
       },
       { timeout: 120_000, maxWait: 30_000 },
     );
-    this.committed(events.length);
+    this.committed(events);
     return result;
   }
 
@@ -227,7 +232,7 @@ export class RegistryWriter {
         });
         end();
         this.metrics.writerChanges.inc(out.count);
-        this.committed(out.rows.length);
+        this.committed(out.rows.map((r) => ({ id: r.revision, subject: r.subject, payload: r.payload })));
         return { written: new Set(out.rows.map((r) => r.subject)), planned: out.planned };
       } catch (e) {
         end();
@@ -239,9 +244,9 @@ export class RegistryWriter {
     }
   }
 
-  private committed(events: number): void {
-    this.metrics.outboxWritten.inc(events);
-    if (events > 0) for (const l of this.listeners) l(events);
+  private committed(rows: readonly OutboxRow[]): void {
+    this.metrics.outboxWritten.inc(rows.length);
+    if (rows.length > 0) for (const l of this.listeners) l(rows);
   }
 }
 
