@@ -61,6 +61,7 @@ export class IpamConfig
   readonly publishBatchSize!: number;
   readonly publisherRetryMs!: number;
   readonly streamCheckIntervalMs!: number;
+  readonly planChangeRetentionMs!: number;
 
   static fromEnv(env: Record<string, string | undefined> = process.env): IpamConfig {
     const s = readEnv(

@@ -11,6 +11,7 @@ import {
   type IpFamily,
   type Prefix,
 } from '../core';
+import type { PlanDelta } from '../feed/address-plan';
 
 /** A pool or an allocation as the lookup names it (the plan feed keeps them current). */
 export interface PlanPool {
@@ -120,28 +121,13 @@ export class LookupIndex {
     this.addressesByNode.delete(k);
   }
 
-  /** Replaces the address plan: the plan feed re-reads it whole (level-based) after every change. */
+  /** Replaces the address plan whole (the plan feed applies deltas: applyPlan). */
   setPlan(pools: readonly PlanPool[], allocations: readonly PlanAllocation[]): void {
     const nextPools = new Map(
-      pools.map((p) => [
-        p.name,
-        { prefix: parsePrefix(p.cidr), owner: { kind: 'pool', pool: p.name } as AddressOwner },
-      ]),
+      pools.map((p) => [p.name, { prefix: parsePrefix(p.cidr), owner: poolOwner(p) }]),
     );
     const nextAllocations = new Map(
-      allocations.map((a) => [
-        a.id,
-        {
-          prefix: parsePrefix(a.cidr),
-          owner: {
-            kind: 'allocation',
-            allocation: String(a.id),
-            pool: a.pool,
-            cluster: a.cluster,
-            purpose: a.purpose,
-          } as AddressOwner,
-        },
-      ]),
+      allocations.map((a) => [a.id, { prefix: parsePrefix(a.cidr), owner: allocationOwner(a) }]),
     );
     // Removed first: a pool deleted and created again under its name may have another prefix.
     for (const { prefix, owner } of [...this.pools.values(), ...this.allocations.values()]) {
@@ -151,6 +137,51 @@ export class LookupIndex {
       this.index.put(prefix, owner);
     this.pools = nextPools;
     this.allocations = nextAllocations;
+  }
+
+  /**
+   * Applies a change of the plan pool by pool and allocation by allocation (the plan feed's
+   * incremental path): removals first, then puts, which replace the entry of the same name or id
+   * (a pool deleted and created again under its name may have another prefix).
+   */
+  applyPlan(delta: PlanDelta): void {
+    for (const p of delta.poolsRemoved) this.removePool(p.name);
+    for (const a of delta.allocationsRemoved) this.removeAllocation(a.id);
+    for (const p of delta.poolsPut) this.putPool(p);
+    for (const a of delta.allocationsPut) this.putAllocation(a);
+  }
+
+  putPool(pool: PlanPool): void {
+    this.removePool(pool.name);
+    const entry = { prefix: parsePrefix(pool.cidr), owner: poolOwner(pool) };
+    this.index.put(entry.prefix, entry.owner);
+    this.pools.set(pool.name, entry);
+  }
+
+  removePool(name: string): void {
+    const entry = this.pools.get(name);
+    if (!entry) return;
+    this.index.remove(entry.prefix, entry.owner);
+    this.pools.delete(name);
+  }
+
+  putAllocation(allocation: PlanAllocation): void {
+    this.removeAllocation(allocation.id);
+    const entry = { prefix: parsePrefix(allocation.cidr), owner: allocationOwner(allocation) };
+    this.index.put(entry.prefix, entry.owner);
+    this.allocations.set(allocation.id, entry);
+  }
+
+  removeAllocation(id: number): void {
+    const entry = this.allocations.get(id);
+    if (!entry) return;
+    this.index.remove(entry.prefix, entry.owner);
+    this.allocations.delete(id);
+  }
+
+  /** Entries in the trie (prefix and owner pairs), of every kind. */
+  get size(): number {
+    return this.index.size;
   }
 
   /** Everything that holds the address; throws NetParseError for text that is not one address. */
@@ -166,6 +197,20 @@ export class LookupIndex {
       this.nodesByAddress.size > 0 ? (this.nodesByAddress.get(formatAddressValue(family, value)) ?? []) : [];
     return { matches, nodes };
   }
+}
+
+function poolOwner(pool: PlanPool): AddressOwner {
+  return { kind: 'pool', pool: pool.name };
+}
+
+function allocationOwner(a: PlanAllocation): AddressOwner {
+  return {
+    kind: 'allocation',
+    allocation: String(a.id),
+    pool: a.pool,
+    cluster: a.cluster,
+    purpose: a.purpose,
+  };
 }
 
 function serviceKey(key: ServiceKey): string {

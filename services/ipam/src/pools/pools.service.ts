@@ -14,7 +14,7 @@ import { AllocationStore } from '../allocations/allocation-store';
 import { describePool, poolView, type Pool, type PoolView } from './pool';
 import type { CreatePoolBody, PoolPageQuery } from './pool.dto';
 import { PoolStore } from './pool-store';
-import { PlanFeed } from '../feed/plan-feed';
+import { PlanFeed, planRevisionOf } from '../feed/plan-feed';
 
 /** Used and free space of a pool; counts are decimal strings (an IPv6 pool outgrows JSON numbers). */
 export interface UtilizationView {
@@ -88,10 +88,10 @@ export class PoolsService {
         );
       }
       await this.pools.delete(sql, name);
-      return poolView(pool);
+      return { view: poolView(pool), revision: await planRevisionOf(sql) };
     });
-    await this.plan.catchUp();
-    return deleted;
+    await this.plan.catchUp(deleted.revision);
+    return deleted.view;
   }
 
   async utilization(name: string): Promise<UtilizationView> {

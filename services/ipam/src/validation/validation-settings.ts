@@ -23,6 +23,8 @@ export abstract class ValidationSettings extends NatsSettings {
   abstract readonly publisherRetryMs: number;
   /** How often the publisher checks that the IPAM stream still exists (a server that lost its store). */
   abstract readonly streamCheckIntervalMs: number;
+  /** How long plan_change rows are kept: a replica further behind than this reads the plan whole. */
+  abstract readonly planChangeRetentionMs: number;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -56,6 +58,9 @@ export const validationEnv = envPart(
     PUBLISH_BATCH_SIZE: envInt(1, 50_000).default(2000),
     PUBLISHER_RETRY_MS: envInt(50, 600_000).default(2000),
     IPAM_STREAM_CHECK_INTERVAL_MS: envInt(100, 3_600_000).default(30_000),
+    // Long enough for a replica that lost its LISTEN connection for a while to catch up from the
+    // log; the whole read it falls back to beyond it is correct, only slower.
+    PLAN_CHANGE_RETENTION_MS: envInt(1000, 86_400_000).default(600_000),
   },
   (e) => ({
     subjectRoot: e.ISTHMUS_SUBJECT_ROOT,
@@ -68,6 +73,7 @@ export const validationEnv = envPart(
     publishBatchSize: e.PUBLISH_BATCH_SIZE,
     publisherRetryMs: e.PUBLISHER_RETRY_MS,
     streamCheckIntervalMs: e.IPAM_STREAM_CHECK_INTERVAL_MS,
+    planChangeRetentionMs: e.PLAN_CHANGE_RETENTION_MS,
   }),
   (s) =>
     s.registryStream === s.ipamStream
