@@ -134,6 +134,7 @@ CREATE FUNCTION "ipam_follow_allocation"() RETURNS trigger LANGUAGE plpgsql AS $
 DECLARE
     block cidr;
     holder cidr;
+    len int;
 BEGIN
     IF TG_OP <> 'INSERT' THEN
         block := OLD.cidr;
@@ -145,12 +146,14 @@ BEGIN
         INSERT INTO "free_block" (pool, cidr) VALUES (OLD.pool, block);
     END IF;
     IF TG_OP <> 'DELETE' THEN
-        -- The holder is one of the prefix's ancestors (itself included): one primary-key probe each.
-        DELETE FROM "free_block"
-         WHERE pool = NEW.pool
-           AND cidr = ANY (ARRAY(SELECT set_masklen(NEW.cidr, len)
-                                   FROM generate_series(masklen(NEW.pool_cidr), masklen(NEW.cidr)) AS len))
-        RETURNING cidr INTO holder;
+        -- The holder is one of the prefix's ancestors (itself included), usually a near one: one
+        -- primary-key probe per length, upwards. Plain equality, so that the plan does not depend
+        -- on statistics (a plan made while the table was small must not scan it once it is big).
+        FOR len IN REVERSE masklen(NEW.cidr)..masklen(NEW.pool_cidr) LOOP
+            DELETE FROM "free_block" WHERE pool = NEW.pool AND cidr = set_masklen(NEW.cidr, len)
+            RETURNING cidr INTO holder;
+            EXIT WHEN FOUND;
+        END LOOP;
         IF holder IS NULL THEN
             -- The exclusion constraint let the row in, so its space was free: the blocks are wrong.
             RAISE EXCEPTION 'the free space of pool % has no block that holds %', NEW.pool, NEW.cidr
