@@ -1,6 +1,7 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { HttpMetricsMiddleware, PgService, serviceKit } from '@isthmus/service-kit';
 import { AllocationStore } from './allocations/allocation-store';
+import { FreeSpaceStore } from './allocations/free-space-store';
 import { AllocationsController, PoolAllocationsController } from './allocations/allocations.controller';
 import { AllocationsService } from './allocations/allocations.service';
 import { IpamConfig } from './config/config';
@@ -36,6 +37,7 @@ export class IpamModule implements NestModule {
         PgService,
         PoolStore,
         AllocationStore,
+        FreeSpaceStore,
         PoolsService,
         AllocationsService,
         ...validation.providers,

@@ -8,14 +8,7 @@ import {
   pageOf,
   type Page,
 } from '@isthmus/service-kit';
-import {
-  checkRequestedLength,
-  formatPrefix,
-  IpamInputError,
-  nextFreeBlock,
-  parsePrefix,
-  type NextFreeBlock,
-} from '../core';
+import { checkRequestedLength, formatPrefix, IpamInputError, parsePrefix, type Prefix } from '../core';
 import { IpamConfig } from '../config/config';
 import { SqlState, sqlStateOf } from '../db/sql-state';
 import { IpamMetrics } from '../metrics/ipam-metrics';
@@ -31,9 +24,14 @@ import {
 } from './allocation';
 import type { AllocationFilter, CreateAllocationBody } from './allocation.dto';
 import { AllocationStore } from './allocation-store';
+import { FreeSpaceStore } from './free-space-store';
 import { checkRequestedPrefix } from './requested-prefix';
 
-type Exhausted = Extract<NextFreeBlock, { kind: 'exhausted' }>;
+/** No free block of the length: what is left, for the 409. */
+interface Exhausted {
+  requestedLength: number;
+  largestFree: Prefix | null;
+}
 
 /**
  * Allocations from pools. The database's exclusion constraint is what makes overlap impossible;
@@ -45,6 +43,7 @@ export class AllocationsService {
     private readonly pg: PgService,
     private readonly pools: PoolStore,
     private readonly allocations: AllocationStore,
+    private readonly freeSpace: FreeSpaceStore,
     private readonly metrics: IpamMetrics,
     private readonly config: IpamConfig,
     private readonly plan: PlanFeed,
@@ -129,11 +128,13 @@ export class AllocationsService {
   }
 
   /**
-   * The lowest free aligned block of the length. The search and the insert share a transaction
-   * that holds the pool's row lock, so next-free requests of one pool, from every replica, take
-   * turns instead of all racing for the same lowest block. An explicit allocation does not take
-   * that lock: if one takes the chosen block first, the insert fails with 23P01 and the search runs
-   * again on the new state, a bounded number of times.
+   * The lowest free aligned block of the length, found in the pool's free space (free_block: an
+   * indexed lookup, not a read of every allocation). The search and the insert share a transaction
+   * that holds the pool's row lock, and every other write of the pool's allocations (explicit,
+   * release, from any replica or session) takes that lock first (a trigger does), so the writes
+   * of one pool take turns and the free space cannot change between search and insert. Should an
+   * insert still fail with 23P01 (the exclusion constraint stays the last word on overlap), the
+   * search runs again on the new state, a bounded number of times.
    */
   private async allocateNextFree(
     poolName: string,
@@ -147,10 +148,12 @@ export class AllocationsService {
           const pool = await this.pools.lockForSearch(sql, poolName);
           if (!pool) throw poolNotFound(poolName);
           asInvalidInput(() => checkRequestedLength(pool.prefix, length));
-          const occupied = await this.allocations.prefixesOf(pool.name, sql);
-          const found = nextFreeBlock(pool.prefix, occupied, length);
-          if (found.kind === 'exhausted') return { pool, exhausted: found };
-          const cidr = formatPrefix(found.prefix);
+          const found = await this.freeSpace.lowestFree(sql, pool, length);
+          if (!found) {
+            const largestFree = await this.freeSpace.largestFree(sql, pool.name);
+            return { pool, exhausted: { requestedLength: length, largestFree } };
+          }
+          const cidr = formatPrefix(found);
           const allocation = await this.allocations.insert(
             { ...request, pool: pool.name, poolCidr: pool.cidr, cidr },
             sql,

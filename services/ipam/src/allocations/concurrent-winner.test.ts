@@ -4,9 +4,11 @@ import { startIpam, type HttpAnswer, type IpamUnderTest } from '../testing/ipam-
 import { pollUntil } from '@isthmus/testing';
 
 /**
- * What happens to a request that loses a race, made deterministic: another writer (here a plain
- * SQL session standing for another replica) has inserted an overlapping prefix and not committed
- * yet. The service's insert waits for it; then the exclusion constraint decides.
+ * What happens to a request that meets a concurrent write, made deterministic: another writer
+ * (here a plain SQL session standing for another replica) has inserted a prefix and not committed
+ * yet. Its insert holds the pool's row lock (the trigger of migration 20261208100000_free_space
+ * takes it), so the service's request waits for it: a next-free search waits before it looks, an
+ * explicit insert before it is checked. Then the exclusion constraint decides.
  */
 describe('a request that loses to a concurrent allocation', () => {
   let ipam: IpamUnderTest;
@@ -43,17 +45,22 @@ describe('a request that loses to a concurrent allocation', () => {
   }
 
   /**
-   * Sends the request and resolves once its insert waits for the rival's transaction. The answer
-   * comes wrapped: an async function returning the bare promise would wait for it.
+   * Sends the request and resolves once its statement that starts with `waiting` waits for the
+   * rival's transaction. The answer comes wrapped: an async function returning the bare promise
+   * would wait for it.
    */
-  async function requestBlockedByRival(body: object): Promise<{ answer: Promise<HttpAnswer> }> {
+  async function requestBlockedByRival(
+    body: object,
+    waiting: 'INSERT INTO allocation' | 'SELECT name, cidr::text AS cidr',
+  ): Promise<{ answer: Promise<HttpAnswer> }> {
     const answer = ipam.request('POST', '/v1/pools/p/allocations', body);
     await pollUntil(
       'the service to wait for the rival transaction',
       async () => {
         const { rows } = await observer.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO allocation%'`,
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND starts_with(query, $1)`,
+          [waiting],
         );
         return rows[0]!.n === 1;
       },
@@ -62,32 +69,37 @@ describe('a request that loses to a concurrent allocation', () => {
     return { answer };
   }
 
-  it('searches again when the winner commits, and gets the next block', async () => {
+  it('searches once the winner commits, and gets the next block without a retry', async () => {
     await rivalHolds('10.0.0.0/24');
-    // The search does not see the uncommitted row, picks 10.0.0.0/24 too, and its insert waits.
-    const { answer } = await requestBlockedByRival({ cluster: 'k8s', purpose: 'pods', prefixLength: 24 });
+    // The search waits for the pool's lock, so it looks only after the rival's commit.
+    const { answer } = await requestBlockedByRival(
+      { cluster: 'k8s', purpose: 'pods', prefixLength: 24 },
+      'SELECT name, cidr::text AS cidr',
+    );
     await rival.query('COMMIT');
     const res = await answer;
     expect(res.status).toBe(201);
     expect(res.body.cidr).toBe('10.0.1.0/24');
     const metrics = await ipam.request('GET', '/metrics', undefined, null);
-    expect(metrics.body).toContain('isthmus_ipam_allocation_retries_total 1');
+    expect(metrics.body).toContain('isthmus_ipam_allocation_retries_total 0');
   });
 
   it('takes the block when the rival rolls back', async () => {
     await rivalHolds('10.0.0.0/24');
-    const { answer } = await requestBlockedByRival({ cluster: 'k8s', purpose: 'pods', prefixLength: 24 });
+    const { answer } = await requestBlockedByRival(
+      { cluster: 'k8s', purpose: 'pods', prefixLength: 24 },
+      'SELECT name, cidr::text AS cidr',
+    );
     await rival.query('ROLLBACK');
     expect((await answer).body.cidr).toBe('10.0.0.0/24');
   });
 
   it('answers an explicit request that lost with a 409 naming the winner', async () => {
     await rivalHolds('10.0.5.0/24');
-    const { answer } = await requestBlockedByRival({
-      cluster: 'k8s',
-      purpose: 'pods',
-      cidr: '10.0.5.128/25',
-    });
+    const { answer } = await requestBlockedByRival(
+      { cluster: 'k8s', purpose: 'pods', cidr: '10.0.5.128/25' },
+      'INSERT INTO allocation',
+    );
     await rival.query('COMMIT');
     const res = await answer;
     expect(res.status).toBe(409);

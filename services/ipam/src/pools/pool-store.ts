@@ -39,10 +39,10 @@ export class PoolStore {
   }
 
   /**
-   * Locks the pool's row against other next-free searches of the pool (FOR NO KEY UPDATE): they
-   * take their turns instead of all choosing the same lowest block. Explicit allocations only
-   * take the foreign key's FOR KEY SHARE, so they are not held up, and the exclusion constraint
-   * decides between them and a search.
+   * Locks the pool's row (FOR NO KEY UPDATE) against every other write of the pool's allocations:
+   * next-free searches take their turns instead of all choosing the same lowest block, and
+   * explicit allocations and releases, which take the same lock in a trigger before their row is
+   * written (migration 20261208100000_free_space), cannot change the free space under a search.
    */
   async lockForSearch(sql: Sql, name: string): Promise<Pool | null> {
     const [row] = await sql.query<PoolRow>(`SELECT ${COLUMNS} FROM pool WHERE name = $1 FOR NO KEY UPDATE`, [
