@@ -16,8 +16,13 @@ describe('next-free allocations from 4 replicas at once', () => {
     db = await createTestDatabase('ipam');
     const env = ipamEnv(db);
     // All four start at once and each applies the migrations, as replicas of a deployment do:
-    // libs/migrate's migration lock makes them take turns.
-    const started = await Promise.allSettled([0, 1, 2, 3].map(() => spawnIpam(env)));
+    // libs/migrate's migration lock makes them take turns. Four starts at once need about 5 s of
+    // CPU together (5-7 s each to /healthz at a load average of 4.6): with the cores shared by a
+    // suite at a load average of 14 that passed the 30 s default, twice. This test is about the
+    // allocations, not about how fast a starved machine starts four processes.
+    const started = await Promise.allSettled(
+      [0, 1, 2, 3].map(() => spawnIpam(env, { startTimeoutMs: 120_000 })),
+    );
     replicas.push(...started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
