@@ -2,7 +2,7 @@ import type { NodeState, PodBlockState, ServiceState } from '@isthmus/contracts'
 import type { Sql } from '@isthmus/service-kit';
 import type { CoalescedChanges } from './changes';
 import { changeSubject } from './changes';
-import { col, column, jsonColumn } from './columns';
+import { col, column, JsonColumn } from './columns';
 import type { OutboxRow } from './events';
 
 /**
@@ -38,13 +38,22 @@ export const tombstoneSql = (kind: string, rev: string, key: string, at = '$1') 
 export interface Written {
   revision: bigint;
   subject: string;
-  /** The event exactly as stored in the outbox row (what the relay publishes). */
-  payload: string;
+  /** The event exactly as stored in the outbox row (what the relay publishes), as UTF-8. */
+  data: Uint8Array;
 }
 
-/** stateEventSql in JS: the same text, byte for byte, from the same state text, revision and time. */
-export const stateEventText = (kind: string, revision: bigint, state: string, at: string) =>
-  `{"kind":"${kind}","revision":${revision},"at":"${at}","deleted":false,"state":${state}}`;
+/**
+ * stateEventSql in JS: the same bytes, from the same state bytes, revision and time. One
+ * allocation and one copy of the state (the head is ASCII: kind, digits and an ISO time).
+ */
+export function stateEventBytes(kind: string, revision: bigint, state: Uint8Array, at: string): Buffer {
+  const head = `{"kind":"${kind}","revision":${revision},"at":"${at}","deleted":false,"state":`;
+  const out = Buffer.allocUnsafe(head.length + state.length + 1);
+  out.write(head, 0, head.length, 'latin1');
+  out.set(state, head.length);
+  out[out.length - 1] = 0x7d; // }
+  return out;
+}
 
 /**
  * Cluster advisory locks: writer batches take them shared (they run in parallel), cluster
@@ -130,19 +139,21 @@ async function upsertStates<S>(
   const fields = [...t.key, ...t.columns.map((c) => c.name), 'subject', 'state'];
   const casts = [...t.key.map(() => ''), ...t.columns.map((c) => `::${c.cast}`), '', ''];
   const subjects = rows.map(subjectOf);
-  const texts = rows.map((s) => JSON.stringify(s));
+  // Each state is stringified and encoded once: the column's bytes are the parameter, and each
+  // event below is built from its state's bytes in the column.
+  const texts = new JsonColumn(rows.map((s) => JSON.stringify(s)));
   const values = [
     ...t.key.map((_, i) => column(rows.map((s) => t.keyOf(s)[i]!))),
     ...t.columns.map((c) => column(rows.map(c.of))),
     column(subjects),
-    jsonColumn(texts),
+    texts.bytes,
   ];
   const updates = [...t.columns.map((c) => c.name), 'state'].map((f) => `${f} = excluded.${f}`).join(', ');
   // The events are built here from the texts just sent rather than returned by Postgres: the
-  // same bytes (stateEventText), without carrying every state back over the socket.
-  const stateOf = new Map<string, string>();
-  subjects.forEach((subject, i) => stateOf.set(subject, texts[i]!));
-  const written = await sql.query<Omit<Written, 'payload'>>(
+  // same bytes (stateEventBytes), without carrying every state back over the socket.
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < subjects.length; i++) indexOf.set(subjects[i]!, i);
+  const written = await sql.query<{ revision: bigint; subject: string }>(
     `WITH up AS (
        INSERT INTO ${t.table} AS t (${fields.join(', ')}, revision, updated_at)
        SELECT ${fields.map((f, i) => `${f}${casts[i]}`).join(', ')}, ${REVISION}, now()
@@ -156,10 +167,16 @@ async function upsertStates<S>(
      RETURNING id AS revision, subject`,
     [at, ...values],
   );
-  return written.map((w) => ({
-    ...w,
-    payload: stateEventText(t.kind, w.revision, stateOf.get(w.subject)!, at),
-  }));
+  const out: Written[] = new Array<Written>(written.length);
+  for (let i = 0; i < written.length; i++) {
+    const w = written[i]!;
+    out[i] = {
+      revision: w.revision,
+      subject: w.subject,
+      data: stateEventBytes(t.kind, w.revision, texts.at(indexOf.get(w.subject)!), at),
+    };
+  }
+  return out;
 }
 
 /**
@@ -174,7 +191,7 @@ async function softDelete<S>(
   match: readonly string[] = t.key,
 ) {
   const rows = sortBy(matches, (m) => m);
-  return sql.query<Written>(
+  const deleted = await sql.query<{ revision: bigint; subject: string; payload: string }>(
     `WITH del AS (
        UPDATE ${t.table} t SET deleted = true, revision = ${REVISION}, updated_at = now()
          FROM unnest(${match.map((_, i) => col(i + 2)).join(', ')}) AS i(${match.join(', ')})
@@ -185,6 +202,7 @@ async function softDelete<S>(
      RETURNING id AS revision, subject, payload`,
     [at, ...match.map((_, i) => column(rows.map((r) => r[i]!)))],
   );
+  return deleted.map((d) => ({ revision: d.revision, subject: d.subject, data: Buffer.from(d.payload) }));
 }
 
 export async function writeChanges(
@@ -196,7 +214,7 @@ export async function writeChanges(
   const out: Written[] = [];
   const subject = (c: Parameters<typeof changeSubject>[0]) => changeSubject(c, subjectRoot);
   const add = async (written: Promise<Written[]>) => {
-    out.push(...(await written));
+    for (const w of await written) out.push(w);
   };
   // A fixed order of statements in every batch: with rows sorted within each, concurrent batches
   // take row locks in the same order.
