@@ -139,14 +139,14 @@ async function upsertStates<S>(
   const fields = [...t.key, ...t.columns.map((c) => c.name), 'subject', 'state'];
   const casts = [...t.key.map(() => ''), ...t.columns.map((c) => `::${c.cast}`), '', ''];
   const subjects = rows.map(subjectOf);
-  // Each state is stringified and encoded once: the column's bytes are the parameter, and each
-  // event below is built from its state's bytes in the column.
+  // Each state is stringified and encoded once, into the column's bytes; each event below is
+  // built from its state's bytes there. The parameter is the column as text (see JsonColumn).
   const texts = new JsonColumn(rows.map((s) => JSON.stringify(s)));
   const values = [
     ...t.key.map((_, i) => column(rows.map((s) => t.keyOf(s)[i]!))),
     ...t.columns.map((c) => column(rows.map(c.of))),
     column(subjects),
-    texts.bytes,
+    texts.text(),
   ];
   const updates = [...t.columns.map((c) => c.name), 'state'].map((f) => `${f} = excluded.${f}`).join(', ');
   // The events are built here from the texts just sent rather than returned by Postgres: the
