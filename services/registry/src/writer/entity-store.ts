@@ -42,16 +42,34 @@ export interface Written {
   data: Uint8Array;
 }
 
+/** The head of stateEventSql's text, before the state (ASCII: kind, digits and an ISO time). */
+const stateEventHead = (kind: string, revision: bigint, at: string) =>
+  `{"kind":"${kind}","revision":${revision},"at":"${at}","deleted":false,"state":`;
+
 /**
- * stateEventSql in JS: the same bytes, from the same state bytes, revision and time. One
- * allocation and one copy of the state (the head is ASCII: kind, digits and an ISO time).
+ * stateEventSql in JS: the same bytes, from the same state bytes, revisions and time, for all
+ * the rows of a statement in one allocation (a Buffer per event allocated apart cost a new 8 KB
+ * pool every four events); each event is a view into it.
  */
-export function stateEventBytes(kind: string, revision: bigint, state: Uint8Array, at: string): Buffer {
-  const head = `{"kind":"${kind}","revision":${revision},"at":"${at}","deleted":false,"state":`;
-  const out = Buffer.allocUnsafe(head.length + state.length + 1);
-  out.write(head, 0, head.length, 'latin1');
-  out.set(state, head.length);
-  out[out.length - 1] = 0x7d; // }
+export function stateEventsBytes(
+  kind: string,
+  rows: readonly { revision: bigint; state: Uint8Array }[],
+  at: string,
+): Buffer[] {
+  const heads = rows.map((r) => stateEventHead(kind, r.revision, at));
+  let total = 0;
+  for (let i = 0; i < rows.length; i++) total += heads[i]!.length + rows[i]!.state.length + 1;
+  const block = Buffer.allocUnsafeSlow(total);
+  const out = new Array<Buffer>(rows.length);
+  let at0 = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const start = at0;
+    at0 += block.write(heads[i]!, at0, heads[i]!.length, 'latin1');
+    block.set(rows[i]!.state, at0);
+    at0 += rows[i]!.state.length;
+    block[at0++] = 0x7d; // }
+    out[i] = block.subarray(start, at0);
+  }
   return out;
 }
 
@@ -150,7 +168,7 @@ async function upsertStates<S>(
   ];
   const updates = [...t.columns.map((c) => c.name), 'state'].map((f) => `${f} = excluded.${f}`).join(', ');
   // The events are built here from the texts just sent rather than returned by Postgres: the
-  // same bytes (stateEventBytes), without carrying every state back over the socket.
+  // same bytes (stateEventsBytes), without carrying every state back over the socket.
   const indexOf = new Map<string, number>();
   for (let i = 0; i < subjects.length; i++) indexOf.set(subjects[i]!, i);
   const written = await sql.query<{ revision: bigint; subject: string }>(
@@ -167,16 +185,12 @@ async function upsertStates<S>(
      RETURNING id AS revision, subject`,
     [at, ...values],
   );
-  const out: Written[] = new Array<Written>(written.length);
-  for (let i = 0; i < written.length; i++) {
-    const w = written[i]!;
-    out[i] = {
-      revision: w.revision,
-      subject: w.subject,
-      data: stateEventBytes(t.kind, w.revision, texts.at(indexOf.get(w.subject)!), at),
-    };
-  }
-  return out;
+  const events = stateEventsBytes(
+    t.kind,
+    written.map((w) => ({ revision: w.revision, state: texts.at(indexOf.get(w.subject)!) })),
+    at,
+  );
+  return written.map((w, i) => ({ revision: w.revision, subject: w.subject, data: events[i]! }));
 }
 
 /**
