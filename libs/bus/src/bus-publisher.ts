@@ -5,7 +5,7 @@ import { BusPublishError } from './errors';
 import { errorText, silentLogger, type BusLogger } from './logger';
 import {
   assertPublishableBatch,
-  publishBatchInOrder,
+  publishCheckedBatch,
   type OutboundMessage,
   type PublishBatchResult,
 } from './publish';
@@ -120,7 +120,7 @@ export class BusPublisher {
         this.counters.attempts++;
         const began = performance.now();
         try {
-          return await publishBatchInOrder(nc, messages, {
+          return await publishCheckedBatch(nc, messages, {
             ...(this.options.attemptTimeoutMs !== undefined
               ? { timeoutMs: this.options.attemptTimeoutMs }
               : {}),

@@ -9,6 +9,7 @@ import {
   publishBatchInOrder,
   type OutboundMessage,
 } from './index';
+import { readAck } from './publish';
 import { openConnection } from './test-helpers';
 
 describe('publishBatchInOrder', () => {
@@ -56,6 +57,34 @@ describe('publishBatchInOrder', () => {
     expect(await subjectCount('order')).toBe(5000);
   });
 
+  it('sends Nats-Msg-Id and Nats-Expected-Stream as the headers of each message', async () => {
+    const seen: { id: string; expected: string }[] = [];
+    const sub = nc.subscribe(`${prefix}.headers.>`, {
+      callback: (_err, msg) => {
+        seen.push({
+          id: msg.headers?.get('Nats-Msg-Id') ?? '',
+          expected: msg.headers?.get('Nats-Expected-Stream') ?? '',
+        });
+      },
+    });
+    await nc.flush();
+    expect(await publishBatchInOrder(nc, batchOf(2, 'headers'), { expectedStream: stream })).toEqual({
+      stored: 2,
+      duplicates: 0,
+    });
+    await nc.flush();
+    sub.unsubscribe();
+    expect(seen).toEqual([
+      { id: 'headers-0', expected: stream },
+      { id: 'headers-1', expected: stream },
+    ]);
+  });
+
+  it('refuses a msgId with a line break (it would break the headers)', async () => {
+    const batch = batchOf(1, 'crlf').map((m) => ({ ...m, msgId: 'a\r\nNats-Msg-Id: b' }));
+    await expect(publishBatchInOrder(nc, batch)).rejects.toThrow(BusBatchError);
+  });
+
   it('refuses a batch with a subject twice, before publishing anything', async () => {
     const batch = batchOf(3, 'twice');
     batch.push({ ...batch[1]!, msgId: 'other-id' });
@@ -92,5 +121,27 @@ describe('publishBatchInOrder', () => {
     await expect(publishBatchInOrder(closed.nc, batchOf(2, 'closed'))).rejects.toBeInstanceOf(
       BusPublishError,
     );
+  });
+});
+
+describe('readAck', () => {
+  const ack = (text: string) => readAck(new TextEncoder().encode(text));
+  it('reads stored and duplicate acknowledgements', () => {
+    expect(ack('{"stream":"S","seq":7}')).toEqual({ duplicate: false });
+    expect(ack('{"stream":"S","seq":7,"duplicate":true}')).toEqual({ duplicate: true });
+    expect(ack('{"stream":"S","seq":7,"duplicate":false}')).toEqual({
+      stream: 'S',
+      seq: 7,
+      duplicate: false,
+    });
+    expect(ack('{"stream":"S", "seq":7, "duplicate" : true}')).toMatchObject({ duplicate: true });
+  });
+  it('reads errors, and a stream whose name looks like a key', () => {
+    expect(ack('{"error":{"code":503,"err_code":10077,"description":"x"}}')).toMatchObject({
+      error: { code: 503, description: 'x' },
+    });
+    expect(ack('{"stream":"error","seq":1}')).toEqual({ stream: 'error', seq: 1 });
+    expect(ack('{"stream":"x\\"duplicate\\":true","seq":1}').duplicate).toBeFalsy();
+    expect(() => ack('not json')).toThrow();
   });
 });

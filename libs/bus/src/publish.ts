@@ -1,5 +1,13 @@
 import { JetStreamApiError, type ApiError } from '@nats-io/jetstream';
-import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import {
+  createInbox,
+  headers,
+  type Match,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/nats-core';
 import { BusBatchError, BusPublishError, type PublishFailure } from './errors';
 
 export interface OutboundMessage {
@@ -73,6 +81,15 @@ export async function publishBatchInOrder(
   options: PublishBatchOptions = {},
 ): Promise<PublishBatchResult> {
   assertPublishableBatch(messages);
+  return publishCheckedBatch(nc, messages, options);
+}
+
+/** publishBatchInOrder of a batch that passed assertPublishableBatch (BusPublisher checks it once). */
+export async function publishCheckedBatch(
+  nc: NatsConnection,
+  messages: readonly OutboundMessage[],
+  options: PublishBatchOptions = {},
+): Promise<PublishBatchResult> {
   if (messages.length === 0) return { stored: 0, duplicates: 0 };
   return new BatchPublish(nc, messages, options).run();
 }
@@ -86,6 +103,9 @@ export function assertPublishableBatch(messages: readonly OutboundMessage[]): vo
       throw new BusBatchError(`message ${i}: "${m.subject}" is not a subject a message can be published on`);
     }
     if (!m.msgId) throw new BusBatchError(`message ${i} (${m.subject}) has no msgId`);
+    if (/[\r\n]/.test(m.msgId)) {
+      throw new BusBatchError(`message ${i} (${m.subject}): a msgId cannot hold a line break`);
+    }
     const s = subjects.get(m.subject);
     if (s !== undefined) {
       throw new BusBatchError(
@@ -111,6 +131,8 @@ class BatchPublish {
   private readonly maxInFlight: number;
   private readonly acked: Uint8Array;
   private readonly sentAt: Float64Array;
+  /** The `Nats-Expected-Stream` header line of every message ('' without one). */
+  private readonly expectedStreamLine: string;
   private next = 0;
   private ackCount = 0;
   /** Lowest index not yet acknowledged: the oldest message in flight. */
@@ -132,6 +154,9 @@ class BatchPublish {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.acked = new Uint8Array(messages.length);
+    this.expectedStreamLine = options.expectedStream
+      ? `Nats-Expected-Stream: ${headerValue(options.expectedStream)}\r\n`
+      : '';
     this.sentAt = new Float64Array(messages.length);
   }
 
@@ -196,11 +221,11 @@ class BatchPublish {
     ) {
       const i = this.next;
       const m = this.messages[i]!;
-      const h = headers();
-      h.set('Nats-Msg-Id', m.msgId);
-      if (this.options.expectedStream) h.set('Nats-Expected-Stream', this.options.expectedStream);
       try {
-        this.nc.publish(m.subject, m.data, { reply: `${this.inbox}.${i}`, headers: h });
+        this.nc.publish(m.subject, m.data, {
+          reply: `${this.inbox}.${i}`,
+          headers: new EncodedHeaders(m.msgId, this.expectedStreamLine),
+        });
       } catch (err) {
         this.fail(i, `could not send: ${(err as Error).message}`, err, failureOf(this.nc));
         return;
@@ -227,7 +252,7 @@ class BatchPublish {
     }
     let ack: { error?: ApiError; duplicate?: boolean };
     try {
-      ack = JSON.parse(utf8.decode(msg.data)) as typeof ack;
+      ack = readAck(msg.data);
     } catch (err) {
       this.fail(i, 'unreadable acknowledgement', err, 'refused');
       return;
@@ -278,4 +303,108 @@ class BatchPublish {
 
 function failureOf(nc: NatsConnection): PublishFailure {
   return nc.isClosed() ? 'closed' : 'disconnected';
+}
+
+const ERROR_KEY = bytesOf('"error"');
+const DUPLICATE_KEY = bytesOf('"duplicate"');
+const DUPLICATE_TRUE = bytesOf('"duplicate":true');
+const STORED = { duplicate: false };
+const DUPLICATE = { duplicate: true };
+
+/**
+ * A JetStream publish acknowledgement: `{"stream":"S","seq":7}`, `{…,"duplicate":true}` or
+ * `{"error":{…}}`. Most are read without decoding and parsing them: inside a JSON string every
+ * quote is escaped, so an unescaped `"error"` or `"duplicate"` can only be a key (or, for
+ * `"error"`, a stream named so). Anything but a plain ack (an error, a `"duplicate"` not
+ * followed by `:true`, not an object) is parsed.
+ */
+export function readAck(data: Uint8Array): { error?: ApiError; duplicate?: boolean } {
+  if (data[0] === 0x7b /* { */ && indexOfBytes(data, ERROR_KEY) < 0) {
+    if (indexOfBytes(data, DUPLICATE_KEY) < 0) return STORED;
+    if (indexOfBytes(data, DUPLICATE_TRUE) >= 0) return DUPLICATE;
+  }
+  return JSON.parse(utf8.decode(data)) as { error?: ApiError; duplicate?: boolean };
+}
+
+function bytesOf(ascii: string): Uint8Array {
+  return Uint8Array.from(ascii, (c) => c.charCodeAt(0));
+}
+
+function indexOfBytes(data: Uint8Array, pattern: Uint8Array): number {
+  const first = pattern[0]!;
+  const last = data.length - pattern.length;
+  outer: for (let i = 0; i <= last; i++) {
+    if (data[i] !== first) continue;
+    for (let j = 1; j < pattern.length; j++) if (data[i + j] !== pattern[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** A header value as nats.js sets it: no line breaks, trimmed (MsgHdrsImpl.validHeaderValue). */
+function headerValue(v: string): string {
+  if (/[\r\n]/.test(v))
+    throw new BusBatchError(`a header value cannot hold a line break: ${JSON.stringify(v)}`);
+  return v.trim();
+}
+
+/**
+ * The headers of one message (`Nats-Msg-Id`, and `Nats-Expected-Stream` when asked for), with
+ * their wire form written in one go. nats.js' headers() object (a Map of arrays, validation,
+ * a string built line by line and encoded) cost more per message than the rest of the publish
+ * (docs/BENCHMARKS.md, issue 10 §5). nats.js sends what `encode()` returns, as for its own
+ * headers (ProtocolHandler.publish); the publish tests against the server check the headers
+ * arrive (de-duplication by msgId, a refused expected stream). The reading methods exist for
+ * the MsgHdrs interface and are not on the hot path.
+ */
+class EncodedHeaders implements MsgHdrs {
+  readonly hasError = false;
+  readonly status = '';
+  readonly code = 0;
+  readonly description = '';
+
+  constructor(
+    private readonly msgId: string,
+    /** Further header lines, each ending in CRLF. */
+    private readonly more: string,
+  ) {}
+
+  encode(): Uint8Array {
+    return Buffer.from(`NATS/1.0\r\nNats-Msg-Id: ${this.msgId.trim()}\r\n${this.more}\r\n`);
+  }
+
+  private decoded(): MsgHdrs {
+    const h = headers();
+    h.set('Nats-Msg-Id', this.msgId);
+    const stream = /^Nats-Expected-Stream: (.*)\r\n$/.exec(this.more)?.[1];
+    if (stream !== undefined) h.set('Nats-Expected-Stream', stream);
+    return h;
+  }
+  [Symbol.iterator](): Iterator<[string, string[]]> {
+    return this.decoded()[Symbol.iterator]();
+  }
+  get(k: string, match?: Match): string {
+    return this.decoded().get(k, match);
+  }
+  has(k: string, match?: Match): boolean {
+    return this.decoded().has(k, match);
+  }
+  keys(): string[] {
+    return this.decoded().keys();
+  }
+  values(k: string, match?: Match): string[] {
+    return this.decoded().values(k, match);
+  }
+  last(k: string, match?: Match): string {
+    return this.decoded().last(k, match);
+  }
+  set(): void {
+    throw new Error('EncodedHeaders are read-only');
+  }
+  append(): void {
+    throw new Error('EncodedHeaders are read-only');
+  }
+  delete(): void {
+    throw new Error('EncodedHeaders are read-only');
+  }
 }

@@ -1,8 +1,8 @@
-import type { OutboxRow } from '../writer/events';
+import type { CommittedRow } from '../writer/events';
 
 export interface CommittedEvent {
   subject: string;
-  /** The outbox row's payload, encoded once for the bus. */
+  /** The outbox row's payload: the bytes the writer built (encoded once), published as they are. */
   data: Uint8Array;
 }
 
@@ -35,13 +35,13 @@ export class CommittedEvents {
     return this.events.size;
   }
 
-  add(rows: readonly OutboxRow[]): void {
+  add(rows: readonly CommittedRow[]): void {
     for (const row of rows) {
       if (this.events.size >= this.capacity) {
         this.overflowed++;
         continue;
       }
-      this.events.set(row.id, { subject: row.subject, data: Buffer.from(row.payload) });
+      this.events.set(row.id, { subject: row.subject, data: row.data });
     }
   }
 

@@ -7,7 +7,7 @@ import { createTestDatabase, natsUrl, pollUntil, type TestDatabase } from '@isth
 
 import { startRegistry, StreamReader, type RegistryUnderTest } from '../testing/registry-harness';
 import { RegistryWriter } from '../writer/registry-writer';
-import type { OutboxRow } from '../writer/events';
+import type { CommittedRow } from '../writer/events';
 import { OutboxRelay, RELAY_HOOKS, type RelayHooks } from './outbox-relay';
 
 /**
@@ -75,7 +75,7 @@ describe('relay: payloads handed over by the writer', () => {
     let release!: () => void;
     const held = new Promise<void>((res) => (release = res));
     const r = await start({ hooks: { beforePublish: () => held } });
-    const handed: OutboxRow[] = [];
+    const handed: CommittedRow[] = [];
     r.app.get(RegistryWriter).onCommit((rows) => handed.push(...rows));
     const stream = await StreamReader.open(r.config.streamName);
     readers.push(stream);
@@ -94,10 +94,17 @@ describe('relay: payloads handed over by the writer', () => {
     const client = new pg.Client({ connectionString: r.db.url });
     await client.connect();
     try {
-      const rows = (await client.query('SELECT id, subject, payload FROM outbox ORDER BY id')).rows;
+      // The payload's bytes as PostgreSQL stores them (UTF-8), against the bytes handed over.
+      const rows = (
+        await client.query<{ id: string; subject: string; payload: Buffer }>(
+          `SELECT id, subject, convert_to(payload, 'UTF8') AS payload FROM outbox ORDER BY id`,
+        )
+      ).rows;
       expect(handed.length).toBeGreaterThanOrEqual(5); // cluster, node, block, service, tombstone
-      expect(rows.map((row) => ({ id: BigInt(row.id), subject: row.subject, payload: row.payload }))).toEqual(
-        [...handed].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      expect(rows.map((row) => ({ id: BigInt(row.id), subject: row.subject, data: row.payload }))).toEqual(
+        [...handed]
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+          .map((h) => ({ id: h.id, subject: h.subject, data: Buffer.from(h.data) })),
       );
     } finally {
       await client.end();

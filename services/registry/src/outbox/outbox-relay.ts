@@ -22,6 +22,7 @@ import { BusService } from './bus.service';
 import { CommittedEvents, type CommittedEvent } from './committed-events';
 import { planRelayBatch } from './relay-batch';
 import { enqueueResync } from './resync';
+import { col, RS } from '../writer/columns';
 
 /** Seams for tests that need to stop the relay between its steps (fault injection). */
 export interface RelayHooks {
@@ -265,11 +266,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         );
         this.metrics.relayPublishAttempts.observe(result.attempts);
         await this.hooks?.afterPublish?.(ids);
-        await sql.execute('DELETE FROM outbox WHERE id >= $1 AND id <= $2 AND id = ANY($3::bigint[])', [
-          ids[0]!.toString(),
-          ids[ids.length - 1]!.toString(),
-          ids.map((id) => id.toString()),
-        ]);
+        // The ids as one text column (node-postgres escapes every element of an array parameter).
+        await sql.execute(
+          `DELETE FROM outbox WHERE id >= $1 AND id <= $2 AND id = ANY(${col(3)}::bigint[])`,
+          [ids[0]!.toString(), ids[ids.length - 1]!.toString(), ids.join(RS)],
+        );
         this.metrics.outboxPublished.inc({ result: 'stored' }, result.stored);
         this.metrics.outboxPublished.inc({ result: 'duplicate' }, result.duplicates);
         this.metrics.outboxPending.set(plan.more ? rows.length - ids.length : 0);
@@ -290,8 +291,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (missing.length > 0) {
       this.metrics.outboxRead.inc(missing.length);
       const rows = await sql.query<{ id: bigint; subject: string; payload: string }>(
-        `SELECT id, subject, payload FROM outbox WHERE id >= $1 AND id <= $2 AND id = ANY($3::bigint[])`,
-        [missing[0]!.toString(), missing[missing.length - 1]!.toString(), missing.map(String)],
+        `SELECT id, subject, payload FROM outbox WHERE id >= $1 AND id <= $2 AND id = ANY(${col(3)}::bigint[])`,
+        [missing[0]!.toString(), missing[missing.length - 1]!.toString(), missing.join(RS)],
       );
       for (const r of rows) read.set(r.id, { subject: r.subject, data: Buffer.from(r.payload) });
     }

@@ -14,6 +14,16 @@ export interface OutboxRow {
   payload: string;
 }
 
+/**
+ * An outbox row as the writer hands it to the relay once committed (RegistryWriter.onCommit):
+ * the payload as the UTF-8 bytes the outbox row holds, encoded once, published as they are.
+ */
+export interface CommittedRow {
+  id: bigint;
+  subject: string;
+  data: Uint8Array;
+}
+
 type StateOf = { cluster: ClusterState; node: NodeState; block: PodBlockState; service: ServiceState };
 
 /** The outbox row of a new state: its id is the event's revision and its Nats-Msg-Id. */

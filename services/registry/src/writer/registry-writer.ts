@@ -6,7 +6,7 @@ import { ClusterGoneError } from './cluster-gone-error';
 import { RegistryMetrics } from '../metrics/registry-metrics';
 import { changeIdentity, changeSubject, coalesce, type EntityChange } from './changes';
 import { existingClusters, insertOutbox, lockClusters, writeChanges } from './entity-store';
-import type { OutboxRow } from './events';
+import type { CommittedRow, OutboxRow } from './events';
 
 export interface WriteResult {
   /** Changes this caller submitted. */
@@ -40,7 +40,7 @@ interface Job {
 }
 
 /** The outbox rows a transaction wrote, called once it has committed. */
-type CommitListener = (rows: readonly OutboxRow[]) => void;
+type CommitListener = (rows: readonly CommittedRow[]) => void;
 
 /** Postgres errors after which the same transaction may simply be run again. */
 const RETRYABLE = new Set(['40P01' /* deadlock_detected */, '40001' /* serialization_failure */]);
@@ -128,7 +128,7 @@ export class RegistryWriter {
       },
       { timeout: 120_000, maxWait: 30_000 },
     );
-    this.committed(events);
+    this.committed(events.map((e) => ({ id: e.id, subject: e.subject, data: Buffer.from(e.payload) })));
     return result;
   }
 
@@ -232,7 +232,7 @@ export class RegistryWriter {
         });
         end();
         this.metrics.writerChanges.inc(out.count);
-        this.committed(out.rows.map((r) => ({ id: r.revision, subject: r.subject, payload: r.payload })));
+        this.committed(out.rows.map((r) => ({ id: r.revision, subject: r.subject, data: r.data })));
         return { written: new Set(out.rows.map((r) => r.subject)), planned: out.planned };
       } catch (e) {
         end();
@@ -244,7 +244,7 @@ export class RegistryWriter {
     }
   }
 
-  private committed(rows: readonly OutboxRow[]): void {
+  private committed(rows: readonly CommittedRow[]): void {
     this.metrics.outboxWritten.inc(rows.length);
     if (rows.length > 0) for (const l of this.listeners) l(rows);
   }
