@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   createTestDatabase,
@@ -146,18 +146,35 @@ describe('registry and ipam on a JetStream cluster losing nodes', () => {
       async () => (await audit.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0,
       { timeoutMs: 60_000, intervalMs: 200 },
     );
-    const jsm = await jetstreamManager(nc);
+    // The JetStream API answers again once the two nodes left have a meta leader: the node killed
+    // last may have been it, and the election can outlast the outbox's drain (it did once in CI:
+    // the account info request timed out). The services ride it out with their bounded retries;
+    // the test's own requests retry the same way.
+    let jsm: JetStreamManager | undefined;
+    let info: StreamInfo | undefined;
+    await pollUntil(
+      'the JetStream API to answer (a meta leader elected)',
+      async () => {
+        try {
+          jsm ??= await jetstreamManager(nc, { timeout: 5_000 });
+          info = await jsm.streams.info(stream);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     const committed = (await audit.query('SELECT count(*)::int AS n FROM outbox_audit')).rows[0].n as number;
-    const info = await jsm.streams.info(stream);
-    expect(info.config.num_replicas).toBe(3);
+    expect(info!.config.num_replicas).toBe(3);
     // Once: as many messages stored as rows committed, none twice (no resync was needed either).
-    expect(info.state.last_seq).toBe(committed);
+    expect(info!.state.last_seq).toBe(committed);
     // In order per subject: each subject's last message is its newest committed row.
     const newest = await audit.query<{ subject: string; id: string }>(
       'SELECT subject, max(id)::text AS id FROM outbox_audit GROUP BY subject',
     );
     for (const { subject, id } of newest.rows) {
-      const m = await jsm.direct.getMessage(stream, { last_by_subj: subject });
+      const m = await jsm!.direct.getMessage(stream, { last_by_subj: subject });
       expect({ subject, revision: m?.json<{ revision: number }>().revision }).toEqual({
         subject,
         revision: Number(id),
