@@ -1,4 +1,5 @@
 export { applyMigrations, createMigration, type MigrationOptions, type MigrationResult } from './migrations';
+export { applyMigrationsBefore } from './migrations-before';
 export {
   pgConfigFromUrl,
   ensureDatabase,

@@ -1,9 +1,7 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '@isthmus/migrate';
+import { applyMigrations, applyMigrationsBefore } from '@isthmus/migrate';
 import { createTestDatabase, type TestDatabase } from '@isthmus/testing';
 import { formatPrefix, parsePrefix, poolUtilization } from '../core';
 
@@ -13,23 +11,15 @@ const MIGRATION = '20261208100000_free_space';
 /** An upgrade: the migration builds the free space of the pools that exist from their allocations. */
 describe(`migration ${MIGRATION}`, () => {
   let db: TestDatabase;
-  let folder: string;
   let client: pg.Client;
 
   beforeAll(async () => {
     db = await createTestDatabase('ipam_migration');
-    folder = mkdtempSync(path.join(tmpdir(), 'isthmus-ipam-migrations-'));
-    cpSync(path.join(PRISMA, 'schema.prisma'), path.join(folder, 'schema.prisma'));
-    for (const name of readdirSync(path.join(PRISMA, 'migrations'))) {
-      if (name < MIGRATION)
-        cpSync(path.join(PRISMA, 'migrations', name), path.join(folder, 'migrations', name), {
-          recursive: true,
-        });
-    }
-    await applyMigrations({
+    await applyMigrationsBefore({
       databaseUrl: db.url,
-      schemaPath: path.join(folder, 'schema.prisma'),
-      migrationsDir: path.join(folder, 'migrations'),
+      schemaPath: path.join(PRISMA, 'schema.prisma'),
+      migrationsDir: path.join(PRISMA, 'migrations'),
+      before: MIGRATION,
     });
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
@@ -37,7 +27,6 @@ describe(`migration ${MIGRATION}`, () => {
   afterAll(async () => {
     await client?.end();
     await db?.drop();
-    if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
   it('lists the free blocks of every pool, as the core cuts its gaps', async () => {

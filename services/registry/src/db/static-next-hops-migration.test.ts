@@ -1,9 +1,7 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '@isthmus/migrate';
+import { applyMigrations, applyMigrationsBefore } from '@isthmus/migrate';
 import { createTestDatabase, type TestDatabase } from '@isthmus/testing';
 
 const PRISMA = path.resolve(__dirname, '../../prisma');
@@ -15,24 +13,15 @@ const MIGRATION = '20261207090525_static_next_hops';
  */
 describe(`migration ${MIGRATION}`, () => {
   let db: TestDatabase;
-  let folder: string;
   let client: pg.Client;
 
   beforeAll(async () => {
     db = await createTestDatabase('registry_migration');
-    // The registry's migrations up to the one before this one.
-    folder = mkdtempSync(path.join(tmpdir(), 'isthmus-registry-migrations-'));
-    cpSync(path.join(PRISMA, 'schema.prisma'), path.join(folder, 'schema.prisma'));
-    for (const name of readdirSync(path.join(PRISMA, 'migrations'))) {
-      if (name < MIGRATION)
-        cpSync(path.join(PRISMA, 'migrations', name), path.join(folder, 'migrations', name), {
-          recursive: true,
-        });
-    }
-    await applyMigrations({
+    await applyMigrationsBefore({
       databaseUrl: db.url,
-      schemaPath: path.join(folder, 'schema.prisma'),
-      migrationsDir: path.join(folder, 'migrations'),
+      schemaPath: path.join(PRISMA, 'schema.prisma'),
+      migrationsDir: path.join(PRISMA, 'migrations'),
+      before: MIGRATION,
     });
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
@@ -40,7 +29,6 @@ describe(`migration ${MIGRATION}`, () => {
   afterAll(async () => {
     await client?.end();
     await db?.drop();
-    if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
   it('marks as explicit the static blocks whose next hop is not an address of their node', async () => {
