@@ -1,6 +1,11 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection, Status } from '@nats-io/nats-core';
+import { failHandshakeOnClose } from './handshake-close';
 import { errorText, silentLogger, type BusLogger } from './logger';
+
+// Before any connection is opened: a dial whose socket closes mid-handshake fails at once
+// instead of waiting out its dial timeout (see handshake-close.ts).
+failHandshakeOnClose();
 
 export interface BusConnectionOptions {
   /** One URL or several (a cluster); e.g. "nats://127.0.0.1:4222". */

@@ -1,6 +1,7 @@
 // The public surface of @isthmus/bus: connection, state streams, bounded publishing with retries,
 // and the state consumer. Anything not exported here is internal.
 export { connectBus, CONNECTION_DEFAULTS, type BusConnectionOptions } from './connection';
+export { failHandshakeOnClose } from './handshake-close';
 export { BusConnection, type BusConnectionSettings, type LinkState } from './bus-connection';
 export { ServiceBus, type NatsClientSettings } from './service-bus';
 export { type BusLogger } from './logger';

@@ -23,6 +23,14 @@ export interface NatsFaultProxy {
   resume(): void;
   /** Ends every connection through the proxy; clients reconnect through it. */
   cutConnections(): void;
+  /**
+   * The next `count` connections are cut in the middle of their handshake: the client has the
+   * server's INFO, and its CONNECT (with the PING it waits on) is where the proxy closes both
+   * sides, as a server stopping at that moment does.
+   */
+  cutHandshakes(count: number): void;
+  /** Connections cut by cutHandshakes so far. */
+  readonly handshakesCut: number;
   close(): Promise<void>;
 }
 
@@ -40,6 +48,8 @@ export async function startNatsFaultProxy(targetPort: number, host = '127.0.0.1'
   let fault: AckFault = { kind: 'pass' };
   let paused = false;
   let acksSeen = 0;
+  let handshakesToCut = 0;
+  let handshakesCut = 0;
   const pairs = new Set<{ client: Socket; upstream: Socket; resume: () => void }>();
 
   const server: Server = createServer((client) => {
@@ -67,7 +77,19 @@ export async function startNatsFaultProxy(targetPort: number, host = '127.0.0.1'
       },
     };
     pairs.add(pair);
-    client.on('data', (d) => upstream.write(d));
+    // Decided when the connection opens: the INFO the server sends first passes, the client's
+    // first bytes (CONNECT and PING) end it.
+    const cutHandshake = handshakesToCut > 0;
+    if (cutHandshake) handshakesToCut--;
+    client.on('data', (d) => {
+      if (cutHandshake) {
+        handshakesCut++;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(d);
+    });
     upstream.on('data', (d) => parser.push(d));
     tieSockets(client, upstream, () => pairs.delete(pair));
   });
@@ -78,6 +100,12 @@ export async function startNatsFaultProxy(targetPort: number, host = '127.0.0.1'
     port,
     get acksSeen() {
       return acksSeen;
+    },
+    get handshakesCut() {
+      return handshakesCut;
+    },
+    cutHandshakes(count) {
+      handshakesToCut = count;
     },
     setAckFault(f) {
       fault = f;
