@@ -183,16 +183,26 @@ describe('registry and ipam on a JetStream cluster losing nodes', () => {
 
     // ipam converges: a valid verdict on its stream for every live block, a tombstone (or
     // nothing) for every removed one.
+    // On a timeout, the blocks still wrong and what ipam said last tell why.
+    let wrong: string[] = [];
     await pollUntil(
       'the IPAM stream to hold the final verdicts',
       async () => {
+        wrong = [];
         for (let b = 0; b < 200; b++) {
           const status = await events.storedStatus('east', `10.1.${b}.0/24`);
-          if (live.has(b) ? status !== 'valid' : !['gone', null].includes(status)) return false;
+          if (live.has(b) ? status !== 'valid' : !['gone', null].includes(status)) {
+            wrong.push(`10.1.${b}.0/24 ${live.has(b) ? 'live' : 'removed'}: ${status}`);
+          }
         }
-        return true;
+        return wrong.length === 0;
       },
-      { timeoutMs: 90_000, intervalMs: 500 },
+      {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+        describeLast: () =>
+          `${wrong.length} wrong (${wrong.slice(0, 5).join('; ')}); ipam's last output:\n${ipam.output().slice(-6000)}`,
+      },
     );
     expect((await i('GET', '/readyz')).status).toBe(200);
     expect((await r('GET', '/readyz')).status).toBe(200);
