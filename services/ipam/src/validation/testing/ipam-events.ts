@@ -80,9 +80,21 @@ export class IpamEvents {
     return live.sort((a, b) => Number(a) - Number(b));
   }
 
-  /** The status a block's verdict has in the stream: a status, 'gone' (tombstone) or null. */
+  /**
+   * The status a block's verdict has in the stream: a status, 'gone' (tombstone), null (no
+   * message), or `error: …` when the stream could not be read (a timed-out request is not
+   * "nothing stored": a convergence check that fails says which it was).
+   */
   async storedStatus(cluster: string, cidr: string): Promise<string | null> {
-    const event = await this.stored(this.subjects.verdict(cluster, cidr));
+    let event: IpamEvent | null;
+    try {
+      const m = await this.jsm.direct.getMessage(this.stream, {
+        last_by_subj: this.subjects.verdict(cluster, cidr),
+      });
+      event = m ? decodeIpamEvent(m.subject, m.data, this.root) : null;
+    } catch (err) {
+      return `error: ${String(err)}`;
+    }
     if (!event || event.kind !== 'verdict') return null;
     return event.deleted ? 'gone' : event.state.status;
   }
