@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { childPids, isRunning } from './pids';
 
 export interface PostgresServerHandle {
   /** postgresql://postgres@127.0.0.1:<port>/postgres (trust authentication). */
@@ -142,8 +143,23 @@ export async function startPostgresServer(): Promise<PostgresServerHandle> {
     },
     async kill() {
       if (!child) return;
+      // A crash of the whole server, as when its machine or container dies: the postmaster and
+      // every backend at once. Killing the postmaster alone left backends that had not noticed
+      // its death yet holding the shared memory, and the restart right after failed with
+      // "pre-existing shared memory block … is still in use" (a CI failure). The backends'
+      // pids are read before the postmaster goes (they are re-parented after).
+      const backends = child.pid !== undefined ? childPids(child.pid) : [];
       child.kill('SIGKILL');
+      for (const pid of backends) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
       await exited(child);
+      const deadline = Date.now() + 10_000;
+      while (backends.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     },
     destroy: async () => undefined, // replaced below, once the cleanup exists
   };
