@@ -60,7 +60,10 @@ describe('bgpd.conf', () => {
   });
 
   it('the dry run does catch lines bgpd refuses (so the check above can fail)', async () => {
-    const broken = renderFrrConfig(options).replace('exit\n', ' bgp no-such-command\n neighbor 127.0.0.199 passive\nexit\n');
+    const broken = renderFrrConfig(options).replace(
+      'exit\n',
+      ' bgp no-such-command\n neighbor 127.0.0.199 passive\nexit\n',
+    );
     const refused = refusedConfigLines(await dryRun(broken));
     expect(refused).toHaveLength(2);
     expect(refused[0]).toMatch(/^line \d+: bgp no-such-command$/);
@@ -102,8 +105,12 @@ describe('bgpd.conf', () => {
     expect(config).not.toContain(second('passive'));
     // Both families for the iBGP neighbor, as route-reflector client; IPv4 only for the eBGP one.
     const [, ipv4, ipv6] = config.split(/ address-family /);
-    expect(ipv4).toMatch(/^ipv4 unicast\n  neighbor 127\.0\.0\.142 activate\n  neighbor 127\.0\.0\.142 route-reflector-client\n  neighbor 127\.0\.0\.143 activate\n exit-address-family/);
-    expect(ipv6).toMatch(/^ipv6 unicast\n  neighbor 127\.0\.0\.142 activate\n  neighbor 127\.0\.0\.142 route-reflector-client\n exit-address-family/);
+    expect(ipv4).toMatch(
+      /^ipv4 unicast\n  neighbor 127\.0\.0\.142 activate\n  neighbor 127\.0\.0\.142 route-reflector-client\n  neighbor 127\.0\.0\.143 activate\n exit-address-family/,
+    );
+    expect(ipv6).toMatch(
+      /^ipv6 unicast\n  neighbor 127\.0\.0\.142 activate\n  neighbor 127\.0\.0\.142 route-reflector-client\n exit-address-family/,
+    );
   });
 
   it('defaults to ASN 64511 and takes another', () => {

@@ -93,7 +93,8 @@ export function renderFrrConfig(options: FrrOptions): string {
     router.push(`address-family ${FAMILY_NAMES[family]}`);
     for (const n of active) {
       router.push(` neighbor ${n.address} activate`);
-      if (n.routeReflectorClient ?? n.asn === asn) router.push(` neighbor ${n.address} route-reflector-client`);
+      if (n.routeReflectorClient ?? n.asn === asn)
+        router.push(` neighbor ${n.address} route-reflector-client`);
     }
     router.push('exit-address-family');
   }
@@ -145,7 +146,8 @@ function renderNeighbor(options: FrrOptions, n: FrrNeighbor): string[] {
 // and yet print "% Invalid value" and return CMD_WARNING_CONFIG_FAILED ("Graceful restart
 // configuration changed, reset this peer to take effect" is the real message); the harness checks
 // their effect on the session instead (localGrMode in `show bgp neighbors json`).
-const REFUSED_LINE = /(?:No such command|Command returned [^:]*Failed|Config Failed|Error) on config line (\d+): *(.*)$/;
+const REFUSED_LINE =
+  /(?:No such command|Command returned [^:]*Failed|Config Failed|Error) on config line (\d+): *(.*)$/;
 const FALSELY_REFUSED = /^neighbor \S+ graceful-restart(?:-disable|-helper)?$/;
 
 /** The configuration lines bgpd's log says it refused, as "line N: text", except FRR 8.4's false alarms. */
