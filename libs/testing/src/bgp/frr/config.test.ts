@@ -1,13 +1,11 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FRR_BGPD, requireBinary } from '../process/binaries';
 import { createWorkDir, removeWorkDir } from '../process/work-dir';
 import { type FrrOptions, refusedConfigLines, renderFrrConfig } from './config';
-
-const run = promisify(execFile);
+import { bgpdTmpDir } from './frr';
 
 const options: FrrOptions = {
   address: '127.0.0.141',
@@ -33,20 +31,15 @@ async function dryRun(config: string): Promise<string> {
   dirs.push(dir);
   const path = join(dir, 'bgpd.conf');
   writeFileSync(path, config);
-  const { stdout, stderr } = await run(requireBinary(FRR_BGPD), [
-    '-C',
-    '-S',
-    '-Z',
-    '-P',
-    '0',
-    '-f',
-    path,
-    '-i',
-    join(dir, 'bgpd.pid'),
-    '--vty_socket',
-    dir,
-  ]);
-  return `${stdout}${stderr}`;
+  const args = ['-C', '-S', '-Z', '-P', '0', '-f', path, '-i', join(dir, 'bgpd.pid'), '--vty_socket', dir];
+  return new Promise((resolve, reject) => {
+    const child = execFile(requireBinary(FRR_BGPD), args, (err, stdout, stderr) => {
+      // Even a dry run leaves /var/tmp/frr/bgpd.<pid> behind.
+      if (child.pid !== undefined) rmSync(bgpdTmpDir(child.pid), { recursive: true, force: true });
+      if (err) reject(err);
+      else resolve(`${stdout}${stderr}`);
+    });
+  });
 }
 const dirs: string[] = [];
 

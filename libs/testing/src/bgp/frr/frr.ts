@@ -71,7 +71,7 @@ const VTYSH_MAX_BUFFER = 1 << 30;
  * bgpd keeps a crash log and its log buffers in /var/tmp/frr/bgpd.<pid> (FRR's lib/zlog_targets
  * tmpdir, not configurable) and removes it on a clean exit only.
  */
-const tmpDirOf = (pid: number): string => `/var/tmp/frr/bgpd.${pid}`;
+export const bgpdTmpDir = (pid: number): string => `/var/tmp/frr/bgpd.${pid}`;
 
 /**
  * Starts FRR's bgpd (Debian's frr 8.4) alone on loopback as a route reflector: no zebra (`-Z`, so
@@ -204,7 +204,7 @@ export async function startFrr(options: FrrOptions): Promise<FrrHandle> {
     } else {
       await daemon.kill();
     }
-    rmSync(tmpDirOf(pid), { recursive: true, force: true });
+    rmSync(bgpdTmpDir(pid), { recursive: true, force: true });
   }
 
   const handle: FrrHandle = {
