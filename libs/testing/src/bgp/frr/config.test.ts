@@ -98,11 +98,26 @@ describe('bgpd.conf', () => {
     expect(config).not.toContain(second('passive'));
     // Both families for the iBGP neighbor, as route-reflector client; IPv4 only for the eBGP one.
     const [, ipv4, ipv6] = config.split(/ address-family /);
-    expect(ipv4).toMatch(
-      /^ipv4 unicast\n  neighbor 127\.0\.0\.142 activate\n  neighbor 127\.0\.0\.142 route-reflector-client\n  neighbor 127\.0\.0\.143 activate\n exit-address-family/,
+    expect(ipv4).toBe(
+      [
+        'ipv4 unicast',
+        '  neighbor 127.0.0.142 activate',
+        '  neighbor 127.0.0.142 route-reflector-client',
+        '  neighbor 127.0.0.143 activate',
+        ' exit-address-family',
+        '',
+      ].join('\n'),
     );
-    expect(ipv6).toMatch(
-      /^ipv6 unicast\n  neighbor 127\.0\.0\.142 activate\n  neighbor 127\.0\.0\.142 route-reflector-client\n exit-address-family/,
+    expect(ipv6).toBe(
+      [
+        'ipv6 unicast',
+        '  neighbor 127.0.0.142 activate',
+        '  neighbor 127.0.0.142 route-reflector-client',
+        ' exit-address-family',
+        'exit',
+        '!',
+        '',
+      ].join('\n'),
     );
   });
 
