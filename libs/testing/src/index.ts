@@ -17,11 +17,12 @@ export { uniqueName } from './names';
 export { pollUntil, type PollOptions } from './polling';
 export { spawnService, httpRequest, type ServiceProcess, type HttpAnswer } from './service-process';
 export { freePort, startPostgresServer, type PostgresServerHandle } from './postgres-server';
-// Real BGP peers on loopback (BIRD 2 as route reflector, gobgpd loaded from MRT files), a
-// message-counting relay and the table-transfer measurement; see bgp/index.ts.
+// Real BGP peers on loopback (BIRD 2 and FRR's bgpd as route reflectors, gobgpd loaded from MRT
+// files), a message-counting relay and the table-transfer measurement; see bgp/index.ts.
 export {
   startBird,
   startGobgpd,
+  startFrr,
   encodeTableDumpV2,
   ibgpIpv4Attributes,
   ibgpIpv6Attributes,
@@ -37,6 +38,10 @@ export {
   type GobgpdOptions,
   type GobgpdNeighbor,
   type GobgpRouteSpec,
+  type FrrHandle,
+  type FrrOptions,
+  type FrrNeighbor,
+  type FrrNeighborStatus,
   type MrtRoute,
   type MrtPeer,
   type BgpMessageCounter,

@@ -1,9 +1,10 @@
-// Interop with real route reflectors: BIRD 2 and gobgpd 3.10, each with our speaker as an iBGP
-// route-reflector client (RFC 4456) of ASN 64511, on loopback. Addresses 127.0.0.101/102 (BIRD)
-// and 127.0.0.111/112 (gobgpd) belong to this file.
+// Interop with real route reflectors: BIRD 2, gobgpd 3.10 and FRR 8.4's bgpd, each with our
+// speaker as an iBGP route-reflector client (RFC 4456) of ASN 64511, on loopback. Addresses
+// 127.0.0.101/102 (BIRD), 127.0.0.111/112 (gobgpd) and 127.0.0.121/122 (FRR) belong to this file.
 import {
   freePort,
   startBird,
+  startFrr,
   startGobgpd,
   type AddressFamily,
   type PeerRoute,
@@ -18,7 +19,7 @@ import { BgpSpeaker, type PeerConfig } from '../speaker';
 
 // The routes our speaker advertises in the interop tests: pod blocks behind nodes whose
 // addresses are documentation prefixes (RFC 5737, RFC 3849) — gobgpd drops loopback next hops as
-// martian — with a cluster community and a large community, as DESIGN.md describes them.
+// martian, FRR even resets the session over one — with a cluster community and a large community, as DESIGN.md describes them.
 
 const ASN = 64511;
 
@@ -319,6 +320,45 @@ describe('interop: gobgpd as route reflector', () => {
         waitForEstablished: () => gobgpd.waitForEstablished(GOBGPD_CLIENT_ADDRESS),
         restart: () => gobgpd.restart(),
         destroy: () => gobgpd.destroy(),
+      };
+    },
+  });
+});
+
+const FRR_ADDRESS = '127.0.0.121';
+const FRR_CLIENT_ADDRESS = '127.0.0.122';
+
+describe('interop: FRR (bgpd) as route reflector', () => {
+  reflectorInterop({
+    speakerAddress: FRR_CLIENT_ADDRESS,
+    canRequestRouteRefresh: true,
+    async startReflector() {
+      const port = await freePort();
+      const frr = await startFrr({
+        address: FRR_ADDRESS,
+        port,
+        neighbors: [
+          {
+            address: FRR_CLIENT_ADDRESS,
+            port: await freePort(), // never used: FRR is passive, our speaker connects
+            asn: ASN,
+            passive: true,
+            routeReflectorClient: true,
+            gracefulRestartSeconds: 120,
+          },
+        ],
+      });
+      return {
+        address: FRR_ADDRESS,
+        port,
+        // The whole table: FRR has no other neighbor, so every route in it is ours.
+        routes: (family) => frr.routes(family),
+        waitForEstablished: async () => {
+          await frr.waitForEstablished(FRR_CLIENT_ADDRESS);
+        },
+        restart: () => frr.restart(),
+        requestRouteRefresh: () => frr.requestRouteRefresh(FRR_CLIENT_ADDRESS),
+        destroy: () => frr.destroy(),
       };
     },
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIRD, type PeerBinary, requireBinary } from './binaries';
+import { BIRD, FRR_BGPD, type PeerBinary, requireBinary, VTYSH } from './binaries';
 
 const MISSING: PeerBinary = {
   name: 'isthmus-no-such-daemon',
@@ -15,6 +15,11 @@ describe('peer binaries', () => {
 
   it('finds Debian’s BIRD', () => {
     expect(requireBinary(BIRD)).toMatch(/bird$/);
+  });
+
+  it('finds FRR’s bgpd (outside PATH, in /usr/lib/frr) and vtysh', () => {
+    expect(requireBinary(FRR_BGPD)).toMatch(/bgpd$/);
+    expect(requireBinary(VTYSH)).toMatch(/vtysh$/);
   });
 
   it('fails, naming the apt package, when a peer is not installed', () => {

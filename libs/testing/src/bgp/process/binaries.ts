@@ -32,6 +32,24 @@ export const GOBGP_CLI: PeerBinary = {
 };
 
 /**
+ * FRR's BGP daemon. Debian installs FRR's daemons in /usr/lib/frr, which is on no PATH; the
+ * harness runs bgpd alone (no zebra, no watchfrr), see ../frr/frr.ts.
+ */
+export const FRR_BGPD: PeerBinary = {
+  name: 'bgpd',
+  envOverride: 'ISTHMUS_FRR_BGPD_BIN',
+  aptPackage: 'frr',
+  debianPath: '/usr/lib/frr/bgpd',
+};
+/** FRR's shell, in the same Debian package; it talks to bgpd over bgpd's vty socket. */
+export const VTYSH: PeerBinary = {
+  name: 'vtysh',
+  envOverride: 'ISTHMUS_VTYSH_BIN',
+  aptPackage: 'frr',
+  debianPath: '/usr/bin/vtysh',
+};
+
+/**
  * The path of the program, or an error that says which package to install. Interop tests never
  * skip themselves when a peer is missing: a missing peer is a broken machine setup, not a reason
  * to pass silently.
