@@ -5,12 +5,16 @@ import { routeAttributes } from './communities';
 import {
   blockKey,
   type BlockView,
+  type ClusterView,
   type DesiredRouteEntry,
   type DesiredTable,
   type ExcludedBlock,
+  type ExclusionReason,
   type RouteAttributes,
   type RoutingInputs,
+  type RoutingSettings,
 } from './types';
+import type { VerdictStatus } from '@isthmus/contracts';
 
 const familyOf = (text: string): 4 | 6 => (text.includes(':') ? 6 : 4);
 
@@ -29,67 +33,39 @@ export function computeDesiredTable(inputs: RoutingInputs): DesiredTable {
   const { clusters, verdicts, settings, now } = inputs;
   const attributesByCluster = new Map<string, RouteAttributes>();
   const excluded: ExcludedBlock[] = [];
-  const candidates = new Map<string, BlockView>();
+  const eligible = new Map<string, BlockView[]>();
   let nextChangeAt: number | undefined;
 
   for (const block of inputs.blocks) {
-    const out = (reason: ExcludedBlock['reason'], detail?: string) =>
-      excluded.push({
-        cluster: block.cluster,
-        cidr: block.cidr,
-        node: block.node,
-        reason,
-        ...(detail ? { detail } : {}),
-      });
     const cluster = clusters.get(block.cluster);
-    if (!cluster) {
-      out('cluster-unknown');
+    const judged = judgeBlock(
+      block,
+      cluster,
+      verdicts.get(blockKey(block.cluster, block.cidr)),
+      settings,
+      now,
+    );
+    if (judged.staleAt !== undefined) {
+      nextChangeAt = nextChangeAt === undefined ? judged.staleAt : Math.min(nextChangeAt, judged.staleAt);
+    }
+    if (judged.reason) {
+      excluded.push(exclusion(block, judged.reason, judged.detail));
       continue;
     }
-    if (!cluster.policy.advertise) {
-      out('cluster-opted-out');
-      continue;
-    }
-    if (cluster.status === 'lost' && cluster.lostSince !== undefined) {
-      const staleAt = cluster.lostSince + settings.staleAfterMs;
-      if (now >= staleAt) {
-        out('stale', `lost since ${new Date(cluster.lostSince).toISOString()}`);
-        continue;
-      }
-      nextChangeAt = nextChangeAt === undefined ? staleAt : Math.min(nextChangeAt, staleAt);
-    }
-    if (familyOf(block.nextHop) !== familyOf(block.cidr)) {
-      out('next-hop-family', `next hop ${block.nextHop} is not an IPv${familyOf(block.cidr)} address`);
-      continue;
-    }
-    const verdict = verdicts.get(blockKey(block.cluster, block.cidr));
-    if (verdict === 'conflict' || verdict === 'outside-allocation') {
-      out(verdict);
-      continue;
-    }
-    if (verdict === undefined && settings.requireVerdict) {
-      out('no-verdict');
-      continue;
-    }
-    const rival = candidates.get(block.cidr);
-    if (rival && !firstSeen(block, rival)) {
-      out('prefix-taken', `${blockKey(rival.cluster, rival.cidr)} was seen first`);
-      continue;
-    }
-    if (rival) {
-      excluded.push({
-        cluster: rival.cluster,
-        cidr: rival.cidr,
-        node: rival.node,
-        reason: 'prefix-taken',
-        detail: `${blockKey(block.cluster, block.cidr)} was seen first`,
-      });
-    }
-    candidates.set(block.cidr, block);
+    const rivals = eligible.get(block.cidr);
+    if (rivals) rivals.push(block);
+    else eligible.set(block.cidr, [block]);
+  }
+
+  const candidates: BlockView[] = [];
+  for (const blocks of eligible.values()) {
+    const [winner, taken] = arbitrate(blocks);
+    candidates.push(winner);
+    for (const block of taken) excluded.push(prefixTaken(block, winner));
   }
 
   const routes = new Map<string, DesiredRouteEntry>();
-  for (const block of [...candidates.values()].sort(byClusterThenCidr)) {
+  for (const block of candidates.sort(byClusterThenCidr)) {
     let attributes = attributesByCluster.get(block.cluster);
     if (!attributes) {
       attributes = routeAttributes(clusters.get(block.cluster)!.policy, settings.localAsn);
@@ -107,11 +83,73 @@ export function computeDesiredTable(inputs: RoutingInputs): DesiredTable {
   return { routes, excluded, ...(nextChangeAt !== undefined ? { nextChangeAt } : {}) };
 }
 
-function firstSeen(a: BlockView, b: BlockView): boolean {
+/** The verdict on one block by itself (prefix-taken is decided among the eligible blocks). */
+export interface BlockJudgement {
+  reason?: Exclude<ExclusionReason, 'prefix-taken'>;
+  detail?: string;
+  /** Set while the block's cluster is lost but not yet stale: when it turns stale. */
+  staleAt?: number;
+}
+
+/** Whether a block may be advertised on its own merits, or the first reason it may not. */
+export function judgeBlock(
+  block: BlockView,
+  cluster: ClusterView | undefined,
+  verdict: VerdictStatus | undefined,
+  settings: RoutingSettings,
+  now: number,
+): BlockJudgement {
+  if (!cluster) return { reason: 'cluster-unknown' };
+  if (!cluster.policy.advertise) return { reason: 'cluster-opted-out' };
+  let staleAt: number | undefined;
+  if (cluster.status === 'lost' && cluster.lostSince !== undefined) {
+    staleAt = cluster.lostSince + settings.staleAfterMs;
+    if (now >= staleAt)
+      return { reason: 'stale', detail: `lost since ${new Date(cluster.lostSince).toISOString()}` };
+  }
+  const pending = staleAt !== undefined ? { staleAt } : {};
+  if (familyOf(block.nextHop) !== familyOf(block.cidr)) {
+    return {
+      reason: 'next-hop-family',
+      detail: `next hop ${block.nextHop} is not an IPv${familyOf(block.cidr)} address`,
+      ...pending,
+    };
+  }
+  if (verdict === 'conflict' || verdict === 'outside-allocation') return { reason: verdict, ...pending };
+  if (verdict === undefined && settings.requireVerdict) return { reason: 'no-verdict', ...pending };
+  return pending;
+}
+
+export function exclusion(block: BlockView, reason: ExclusionReason, detail?: string): ExcludedBlock {
+  return {
+    cluster: block.cluster,
+    cidr: block.cidr,
+    node: block.node,
+    reason,
+    ...(detail ? { detail } : {}),
+  };
+}
+
+/** Of the eligible blocks of one prefix: the one advertised, and the others. */
+export function arbitrate(blocks: readonly BlockView[]): [BlockView, BlockView[]] {
+  let winner = blocks[0]!;
+  for (const b of blocks) if (firstSeen(b, winner)) winner = b;
+  return [winner, blocks.filter((b) => b !== winner)];
+}
+
+export function prefixTaken(block: BlockView, winner: BlockView): ExcludedBlock {
+  return exclusion(block, 'prefix-taken', `${blockKey(winner.cluster, winner.cidr)} was seen first`);
+}
+
+/** Of two eligible blocks with one prefix, whether `a` wins: the registry saw it first. */
+export function firstSeen(a: BlockView, b: BlockView): boolean {
   return a.revision !== b.revision ? a.revision < b.revision : a.cluster < b.cluster;
 }
 
-function byClusterThenCidr(a: { cluster: string; cidr: string }, b: { cluster: string; cidr: string }) {
+export function byClusterThenCidr(
+  a: { cluster: string; cidr: string },
+  b: { cluster: string; cidr: string },
+) {
   return a.cluster < b.cluster
     ? -1
     : a.cluster > b.cluster

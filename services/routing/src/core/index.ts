@@ -1,5 +1,6 @@
 // The routing core: the desired table and what each peer gets of it. Pure: no IO, no clock.
-export { computeDesiredTable } from './desired-table';
+export { computeDesiredTable, judgeBlock, type BlockJudgement } from './desired-table';
+export { DesiredTableState, type TableChanges } from './table-state';
 export {
   defaultPolicy,
   routeAttributes,
