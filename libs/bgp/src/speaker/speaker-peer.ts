@@ -79,6 +79,12 @@ export class SpeakerPeer {
     this.session.stop({ graceful });
   }
 
+  /** Ends the session with Cease / Administrative Reset (RFC 4486 §4) and starts it again. */
+  reset(running: boolean): void {
+    this.session.stop({ subcode: CeaseSubcode.administrativeReset });
+    if (running) this.session.start();
+  }
+
   /** The peer is removed from the configuration: Cease / Peer De-configured (RFC 4486 §4). */
   close(): void {
     this.session.stop({ subcode: CeaseSubcode.peerDeconfigured });

@@ -194,6 +194,28 @@ describe('BgpSpeaker, two of ours over loopback TCP', () => {
     expect(us.peerStatus('rr').session?.peerAsn).toBe(65010);
   });
 
+  it('resets a session with Cease / Administrative Reset and sends the table again', async () => {
+    const { speaker: rr, learned, port } = await listener();
+    const received: number[] = [];
+    rr.on('notificationReceived', ({ notification }) => received.push(notification.subcode));
+    const us = advertiser(port);
+    us.setRoutes(podBlocks(3, 1));
+    await us.start();
+    await pollUntil('the table', () => learned.routes.size === 4, { intervalMs: 2 });
+    const established = us.peerStatus('rr').messagesIn.open;
+    us.resetPeer('rr');
+    await pollUntil('the NOTIFICATION at the peer', () => received.length === 1, { intervalMs: 2 });
+    expect(received).toEqual([4]);
+    await pollUntil(
+      'a new session with the table',
+      () =>
+        us.peerStatus('rr').messagesIn.open > established &&
+        us.peerStatus('rr').state === 'Established' &&
+        learned.routes.size === 4,
+      { intervalMs: 2 },
+    );
+  });
+
   it('does not establish with a peer presenting another BGP identifier than configured', async () => {
     const { port } = await listener();
     const us = advertiser(port, { peerRouterId: '198.51.100.99' });
