@@ -8,6 +8,10 @@ import { PeerStore } from './peers/peer-store';
 import { PeersController } from './peers/peers.controller';
 import { PeersFeed } from './peers/peers-feed';
 import { PeersService } from './peers/peers.service';
+import { ClusterPoliciesController } from './policies/cluster-policies.controller';
+import { ClusterPoliciesFeed } from './policies/cluster-policies-feed';
+import { ClusterPoliciesService } from './policies/cluster-policies.service';
+import { ClusterPolicyStore } from './policies/cluster-policy-store';
 
 @Module({})
 export class RoutingModule implements NestModule {
@@ -21,7 +25,7 @@ export class RoutingModule implements NestModule {
     });
     return {
       module: RoutingModule,
-      controllers: [PeersController, ...kit.controllers],
+      controllers: [PeersController, ClusterPoliciesController, ...kit.controllers],
       providers: [
         { provide: RoutingConfig, useValue: config },
         { provide: SpeakerSettings, useValue: config },
@@ -29,6 +33,9 @@ export class RoutingModule implements NestModule {
         PeerStore,
         PeersFeed,
         PeersService,
+        ClusterPolicyStore,
+        ClusterPoliciesFeed,
+        ClusterPoliciesService,
         ConfigMetrics,
         ...kit.providers,
       ],

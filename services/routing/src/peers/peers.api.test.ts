@@ -258,7 +258,7 @@ describe('peers', () => {
     expect((await routing.request('GET', '/healthz', undefined, null)).body).toEqual({ status: 'ok' });
     expect((await routing.request('GET', '/readyz', undefined, null)).body).toEqual({
       status: 'ok',
-      checks: { postgres: 'ok', peers: 'ok' },
+      checks: { postgres: 'ok', peers: 'ok', clusterPolicies: 'ok' },
     });
     const peer = (
       await routing.request('POST', '/v1/peers', { address: '10.0.6.1', peerAsn: 64511, passive: true })
@@ -271,7 +271,12 @@ describe('peers', () => {
     expect(metrics.body).toContain('isthmus_routing_configured_peers{mode="active"} 0');
     const doc = await routing.request('GET', '/openapi.json', undefined, null);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.body.paths).sort()).toEqual(['/v1/peers', '/v1/peers/{id}']);
+    expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/v1/cluster-policies',
+      '/v1/cluster-policies/{cluster}',
+      '/v1/peers',
+      '/v1/peers/{id}',
+    ]);
     const body = doc.body.paths['/v1/peers'].post.requestBody.content['application/json'];
     expect(Object.keys(body.schema.properties)).toEqual([
       'address',
