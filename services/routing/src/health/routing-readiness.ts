@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { answers, PgService, Readiness } from '@isthmus/service-kit';
+import { PeersFeed } from '../peers/peers-feed';
+import { ClusterPoliciesFeed } from '../policies/cluster-policies-feed';
+
+/**
+ * Ready when the database answers and both configuration tables were read once: before that,
+ * the speaker would not know its peers, nor the core the clusters' communities. Once read, a
+ * feed stays loaded; a database outage later keeps what was read, still served.
+ */
+@Injectable()
+export class RoutingReadiness extends Readiness {
+  constructor(
+    private readonly pg: PgService,
+    private readonly peers: PeersFeed,
+    private readonly policies: ClusterPoliciesFeed,
+  ) {
+    super();
+  }
+
+  async check(): Promise<Record<string, boolean>> {
+    return {
+      postgres: await answers(() => this.pg.query('SELECT 1')),
+      peers: this.peers.isLoaded,
+      clusterPolicies: this.policies.isLoaded,
+    };
+  }
+}
