@@ -4,6 +4,10 @@ import { RoutingConfig } from './config/config';
 import { SpeakerSettings } from './config/routing-settings';
 import { RoutingReadiness } from './health/routing-readiness';
 import { ConfigMetrics } from './metrics/config-metrics';
+import { RoutingMetrics } from './metrics/routing-metrics';
+import { RoutesController } from './routes/routes.controller';
+import { RoutesService } from './routes/routes.service';
+import { RoutingBus, RoutingRuntime } from './runtime/routing-runtime';
 import { PeerStore } from './peers/peer-store';
 import { PeersController } from './peers/peers.controller';
 import { PeersFeed } from './peers/peers-feed';
@@ -25,7 +29,7 @@ export class RoutingModule implements NestModule {
     });
     return {
       module: RoutingModule,
-      controllers: [PeersController, ClusterPoliciesController, ...kit.controllers],
+      controllers: [PeersController, ClusterPoliciesController, RoutesController, ...kit.controllers],
       providers: [
         { provide: RoutingConfig, useValue: config },
         { provide: SpeakerSettings, useValue: config },
@@ -37,6 +41,10 @@ export class RoutingModule implements NestModule {
         ClusterPoliciesFeed,
         ClusterPoliciesService,
         ConfigMetrics,
+        RoutingBus,
+        RoutingRuntime,
+        RoutesService,
+        RoutingMetrics,
         ...kit.providers,
       ],
     };

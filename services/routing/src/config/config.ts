@@ -43,6 +43,9 @@ export class RoutingConfig
   readonly subjectRoot!: string;
   readonly registryStream!: string;
   readonly ipamStream!: string;
+  readonly routingStream!: string;
+  readonly streamReplicas!: number;
+  readonly feedDurableName!: string;
   readonly routerId!: string;
   readonly localAsn!: number;
   readonly requireVerdict!: boolean;

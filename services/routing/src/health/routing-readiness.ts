@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { answers, PgService, Readiness } from '@isthmus/service-kit';
 import { PeersFeed } from '../peers/peers-feed';
 import { ClusterPoliciesFeed } from '../policies/cluster-policies-feed';
+import { RoutingRuntime } from '../runtime/routing-runtime';
 
 /**
- * Ready when the database answers and both configuration tables were read once: before that,
- * the speaker would not know its peers, nor the core the clusters' communities. Once read, a
- * feed stays loaded; a database outage later keeps what was read, still served.
+ * Ready when the database answers, both configuration tables were read once (before that, the
+ * speaker would not know its peers, nor the core the clusters' communities), and the streams
+ * were replayed and the speaker started. Once read, a feed stays loaded; a database outage
+ * later keeps what was read, still served.
  */
 @Injectable()
 export class RoutingReadiness extends Readiness {
@@ -14,6 +16,7 @@ export class RoutingReadiness extends Readiness {
     private readonly pg: PgService,
     private readonly peers: PeersFeed,
     private readonly policies: ClusterPoliciesFeed,
+    private readonly runtime: RoutingRuntime,
   ) {
     super();
   }
@@ -23,6 +26,8 @@ export class RoutingReadiness extends Readiness {
       postgres: await answers(() => this.pg.query('SELECT 1')),
       peers: this.peers.isLoaded,
       clusterPolicies: this.policies.isLoaded,
+      // The registry's (and, with required verdicts, IPAM's) streams replayed, the speaker sending.
+      routes: this.runtime.isAdvertising,
     };
   }
 }

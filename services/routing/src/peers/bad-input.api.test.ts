@@ -7,7 +7,7 @@ describe('bad input to /v1/peers', () => {
   let peerId: string;
   beforeAll(async () => {
     routing = await startRouting();
-    const res = await routing.request('POST', '/v1/peers', { address: '10.9.0.1', peerAsn: 64511 });
+    const res = await routing.request('POST', '/v1/peers', { address: '127.9.0.1', peerAsn: 64511 });
     expect(res.status).toBe(201);
     peerId = res.body.id;
   });
@@ -15,7 +15,7 @@ describe('bad input to /v1/peers', () => {
     await routing?.stop();
   });
 
-  const base = { address: '10.0.0.1', peerAsn: 64511 };
+  const base = { address: '127.0.0.1', peerAsn: 64511 };
 
   it.each([
     ['no address', { peerAsn: 64511 }, /address: is required/],
@@ -37,7 +37,7 @@ describe('bad input to /v1/peers', () => {
       { ...base, port: '179' },
       /port: must be a TCP port from 1 to 65535; got a value that is not a number/,
     ],
-    ['no peer ASN', { address: '10.0.0.1' }, /peerAsn: is required/],
+    ['no peer ASN', { address: '127.0.0.1' }, /peerAsn: is required/],
     ['peer ASN 0', { ...base, peerAsn: 0 }, /peerAsn: must be an AS number from 1 to 4294967295/],
     [
       'a peer ASN beyond 32 bits',
@@ -53,7 +53,7 @@ describe('bad input to /v1/peers', () => {
     ['router id 0.0.0.0', { ...base, routerId: '0.0.0.0' }, /routerId: must not be 0\.0\.0\.0/],
     ['an IPv6 router id', { ...base, routerId: 'fd00::1' }, /routerId: must be a dotted quad/],
     ['a router id that is a number', { ...base, routerId: 167772161 }, /routerId: .*expected string/],
-    ['a router id with leading zeros', { ...base, routerId: '10.0.0.01' }, /routerId: /],
+    ['a router id with leading zeros', { ...base, routerId: '127.0.0.01' }, /routerId: /],
     [
       'hold time 1',
       { ...base, holdTimeSeconds: 1 },
@@ -88,7 +88,7 @@ describe('bad input to /v1/peers', () => {
     ],
     [
       'a filter prefix that is an address',
-      { ...base, filter: { prefixes: ['10.0.0.0'] } },
+      { ...base, filter: { prefixes: ['127.0.0.0'] } },
       /filter\.prefixes\[0\]: .*has no prefix length/,
     ],
     [

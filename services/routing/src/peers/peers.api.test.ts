@@ -19,10 +19,10 @@ describe('peers', () => {
   });
 
   it('creates a peer with the defaults, and reads it back', async () => {
-    const res = await routing.request('POST', '/v1/peers', { address: '10.0.0.2', peerAsn: 64511 });
+    const res = await routing.request('POST', '/v1/peers', { address: '127.0.0.2', peerAsn: 64511 });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      address: '10.0.0.2',
+      address: '127.0.0.2',
       family: 4,
       port: 179,
       peerAsn: 64511,
@@ -45,11 +45,11 @@ describe('peers', () => {
 
   it('keeps every field given: IPv6, a 4-octet ASN, a filter as a sorted set', async () => {
     const res = await routing.request('POST', '/v1/peers', {
-      address: '2001:db8::2',
+      address: '::1',
       port: 1179,
       peerAsn: 4_200_000_000,
       localAsn: 65000,
-      routerId: '10.0.0.3',
+      routerId: '127.0.0.3',
       holdTimeSeconds: 0,
       passive: true,
       gracefulRestartSeconds: 4095,
@@ -59,12 +59,12 @@ describe('peers', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      address: '2001:db8::2',
+      address: '::1',
       family: 6,
       port: 1179,
       peerAsn: 4_200_000_000,
       localAsn: 65000,
-      routerId: '10.0.0.3',
+      routerId: '127.0.0.3',
       holdTimeSeconds: 0,
       passive: true,
       gracefulRestartSeconds: 4095,
@@ -77,24 +77,24 @@ describe('peers', () => {
   it('changes a peer with PATCH, keeping its id; null clears the optional fields', async () => {
     const created = (
       await routing.request('POST', '/v1/peers', {
-        address: '10.0.1.1',
+        address: '127.0.1.1',
         peerAsn: 64511,
-        routerId: '10.0.1.1',
+        routerId: '127.0.1.1',
         filter: { clusters: ['k8s'] },
         name: 'rr1',
       })
     ).body;
     const moved = await routing.request('PATCH', `/v1/peers/${created.id}`, {
-      address: '10.0.1.2',
+      address: '127.0.1.2',
       holdTimeSeconds: 30,
       filter: { prefixes: ['10.0.0.0/8'] },
     });
     expect(moved.status).toBe(200);
     expect(moved.body).toMatchObject({
       id: created.id,
-      address: '10.0.1.2',
+      address: '127.0.1.2',
       holdTimeSeconds: 30,
-      routerId: '10.0.1.1',
+      routerId: '127.0.1.1',
       filter: { prefixes: ['10.0.0.0/8'] },
       name: 'rr1',
       createdAt: created.createdAt,
@@ -107,7 +107,7 @@ describe('peers', () => {
     });
     expect(cleared.body).toMatchObject({
       id: created.id,
-      address: '10.0.1.2',
+      address: '127.0.1.2',
       routerId: null,
       filter: null,
       name: null,
@@ -121,20 +121,20 @@ describe('peers', () => {
 
   it('refuses a second peer at the same address and port, naming the first', async () => {
     const first = (
-      await routing.request('POST', '/v1/peers', { address: '10.0.2.1', peerAsn: 64511, name: 'rr2' })
+      await routing.request('POST', '/v1/peers', { address: '127.0.2.1', peerAsn: 64511, name: 'rr2' })
     ).body;
     const twice = await routing.request('POST', '/v1/peers', {
-      address: '10.0.2.1',
+      address: '127.0.2.1',
       port: 179,
       peerAsn: 65000,
     });
     expect(twice.status).toBe(409);
     expect(twice.body.message).toBe(
-      `address: a peer at 10.0.2.1 port 179 exists already: peer ${first.id} (rr2, 10.0.2.1 port 179); PATCH that peer instead`,
+      `address: a peer at 127.0.2.1 port 179 exists already: peer ${first.id} (rr2, 127.0.2.1 port 179); PATCH that peer instead`,
     );
     // Another port of the same address is another peer.
     const other = await routing.request('POST', '/v1/peers', {
-      address: '10.0.2.1',
+      address: '127.0.2.1',
       port: 1179,
       peerAsn: 64511,
     });
@@ -142,13 +142,13 @@ describe('peers', () => {
     // Moving a peer onto a taken address and port is refused the same way.
     const onto = await routing.request('PATCH', `/v1/peers/${other.body.id}`, { port: 179 });
     expect(onto.status).toBe(409);
-    expect(onto.body.message).toMatch(/^address: a peer at 10\.0\.2\.1 port 179 exists already/);
+    expect(onto.body.message).toMatch(/^address: a peer at 127\.0\.2\.1 port 179 exists already/);
     for (const id of [first.id, other.body.id]) await routing.request('DELETE', `/v1/peers/${id}`);
   });
 
   it("refuses a router id that is this replica's own or another peer's, naming the field", async () => {
     const own = await routing.request('POST', '/v1/peers', {
-      address: '10.0.3.1',
+      address: '127.0.3.1',
       peerAsn: 64511,
       routerId: ROUTER_ID,
     });
@@ -160,24 +160,25 @@ describe('peers', () => {
     );
     const first = (
       await routing.request('POST', '/v1/peers', {
-        address: '10.0.3.1',
+        address: '127.0.3.1',
         peerAsn: 64511,
-        routerId: '10.0.3.1',
+        routerId: '127.0.3.1',
       })
     ).body;
     const clash = await routing.request('POST', '/v1/peers', {
-      address: '10.0.3.2',
+      address: '127.0.3.2',
       peerAsn: 64511,
-      routerId: '10.0.3.1',
+      routerId: '127.0.3.1',
     });
     expect(clash.status).toBe(409);
     expect(clash.body.message).toBe(
-      `routerId: 10.0.3.1 is the router id of peer ${first.id} (10.0.3.1 port 179); two peers cannot present one BGP identifier`,
+      `routerId: 127.0.3.1 is the router id of peer ${first.id} (127.0.3.1 port 179); two peers cannot present one BGP identifier`,
     );
-    const second = (await routing.request('POST', '/v1/peers', { address: '10.0.3.2', peerAsn: 64511 })).body;
-    const patched = await routing.request('PATCH', `/v1/peers/${second.id}`, { routerId: '10.0.3.1' });
+    const second = (await routing.request('POST', '/v1/peers', { address: '127.0.3.2', peerAsn: 64511 }))
+      .body;
+    const patched = await routing.request('PATCH', `/v1/peers/${second.id}`, { routerId: '127.0.3.1' });
     expect(patched.status).toBe(409);
-    expect(patched.body.message).toMatch(/^routerId: 10\.0\.3\.1 is the router id of peer /);
+    expect(patched.body.message).toMatch(/^routerId: 127\.0\.3\.1 is the router id of peer /);
     expect((await routing.request('PATCH', `/v1/peers/${second.id}`, { routerId: ROUTER_ID })).status).toBe(
       409,
     );
@@ -189,10 +190,10 @@ describe('peers', () => {
   it('lists peers by address, then port, in pages', async () => {
     const ids: string[] = [];
     for (const [address, port] of [
-      ['2001:db8::1', 179],
-      ['10.0.10.2', 179],
-      ['10.0.10.10', 179],
-      ['10.0.10.2', 1179],
+      ['::1', 179],
+      ['127.0.10.2', 179],
+      ['127.0.10.10', 179],
+      ['127.0.10.2', 1179],
     ] as const) {
       ids.push((await routing.request('POST', '/v1/peers', { address, port, peerAsn: 64511 })).body.id);
     }
@@ -210,14 +211,14 @@ describe('peers', () => {
       seen.push(...page.body.items.map((p: { address: string; port: number }) => `${p.address} ${p.port}`));
       cursor = page.body.nextCursor;
     } while (cursor);
-    // inet's order (by value, IPv4 first), not the text's ("10.0.10.10" < "10.0.10.2").
-    expect(seen).toEqual(['10.0.10.2 179', '10.0.10.2 1179', '10.0.10.10 179', '2001:db8::1 179']);
+    // inet's order (by value, IPv4 first), not the text's ("127.0.10.10" < "127.0.10.2").
+    expect(seen).toEqual(['127.0.10.2 179', '127.0.10.2 1179', '127.0.10.10 179', '::1 179']);
     for (const id of ids) await routing.request('DELETE', `/v1/peers/${id}`);
     expect((await routing.request('GET', '/v1/peers')).body).toEqual({ items: [], nextCursor: null });
   });
 
   it('deletes a peer once: then it is gone, 404 with its id', async () => {
-    const peer = (await routing.request('POST', '/v1/peers', { address: '10.0.4.1', peerAsn: 64511 })).body;
+    const peer = (await routing.request('POST', '/v1/peers', { address: '127.0.4.1', peerAsn: 64511 })).body;
     const deleted = await routing.request('DELETE', `/v1/peers/${peer.id}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body).toEqual(peer);
@@ -234,9 +235,9 @@ describe('peers', () => {
 
   it('lets a viewer read and not write; needs a token for both', async () => {
     expect((await routing.request('GET', '/v1/peers', undefined, VIEWER_TOKEN)).status).toBe(200);
-    const peer = (await routing.request('POST', '/v1/peers', { address: '10.0.5.1', peerAsn: 64511 })).body;
+    const peer = (await routing.request('POST', '/v1/peers', { address: '127.0.5.1', peerAsn: 64511 })).body;
     for (const [method, path, body] of [
-      ['POST', '/v1/peers', { address: '10.0.5.2', peerAsn: 64511 }],
+      ['POST', '/v1/peers', { address: '127.0.5.2', peerAsn: 64511 }],
       ['PATCH', `/v1/peers/${peer.id}`, { port: 1179 }],
       ['DELETE', `/v1/peers/${peer.id}`, undefined],
     ] as const) {
@@ -258,10 +259,10 @@ describe('peers', () => {
     expect((await routing.request('GET', '/healthz', undefined, null)).body).toEqual({ status: 'ok' });
     expect((await routing.request('GET', '/readyz', undefined, null)).body).toEqual({
       status: 'ok',
-      checks: { postgres: 'ok', peers: 'ok', clusterPolicies: 'ok' },
+      checks: { postgres: 'ok', peers: 'ok', clusterPolicies: 'ok', routes: 'ok' },
     });
     const peer = (
-      await routing.request('POST', '/v1/peers', { address: '10.0.6.1', peerAsn: 64511, passive: true })
+      await routing.request('POST', '/v1/peers', { address: '127.0.6.1', peerAsn: 64511, passive: true })
     ).body;
     const metrics = await routing.request('GET', '/metrics', undefined, null);
     expect(metrics.body).toContain(
@@ -276,6 +277,10 @@ describe('peers', () => {
       '/v1/cluster-policies/{cluster}',
       '/v1/peers',
       '/v1/peers/{id}',
+      '/v1/peers/{id}/reset',
+      '/v1/peers/{id}/routes',
+      '/v1/peers/{id}/status',
+      '/v1/routes',
     ]);
     const body = doc.body.paths['/v1/peers'].post.requestBody.content['application/json'];
     expect(Object.keys(body.schema.properties)).toEqual([

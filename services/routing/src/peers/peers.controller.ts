@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiRoute, ZodPipe } from '@isthmus/service-kit';
+import { PeerRoutesQuery, type PeerRoutesPageQuery } from '../routes/routes.dto';
+import { RoutesService } from '../routes/routes.service';
 import { CreatePeerBody, PatchPeerBody, PeerId, PeerListQuery, type PeerPageQuery } from './peer.dto';
 import { PeersService } from './peers.service';
 
@@ -9,7 +11,10 @@ const PeerIdParam = new ZodPipe(PeerId, 'peer id');
 @ApiTags('peers')
 @Controller('v1/peers')
 export class PeersController {
-  constructor(private readonly peers: PeersService) {}
+  constructor(
+    private readonly peers: PeersService,
+    private readonly routes: RoutesService,
+  ) {}
 
   @Post()
   @ApiRoute({
@@ -34,6 +39,40 @@ export class PeersController {
   @ApiRoute({ summary: 'One peer', errors: [400, 404] })
   get(@Param('id', PeerIdParam) id: string) {
     return this.peers.get(id);
+  }
+
+  @Get(':id/status')
+  @ApiRoute({
+    summary:
+      "This replica's session with the peer: FSM state and since when, uptime, prefixes sent, messages, last NOTIFICATIONs",
+    description: 'session is null until the speaker has the peer (a moment after it was created).',
+    errors: [400, 404],
+  })
+  status(@Param('id', PeerIdParam) id: string) {
+    return this.peers.status(id);
+  }
+
+  @Get(':id/routes')
+  @ApiRoute({
+    summary: 'What this replica has sent the peer and not withdrawn (its Adj-RIB-Out), by prefix',
+    errors: [400, 404],
+  })
+  peerRoutes(
+    @Param('id', PeerIdParam) id: string,
+    @Query(new ZodPipe(PeerRoutesQuery, 'query')) q: PeerRoutesPageQuery,
+  ) {
+    return this.routes.peerRoutes(id, q);
+  }
+
+  @Post(':id/reset')
+  @HttpCode(202)
+  @ApiRoute({
+    summary:
+      "Reset this replica's session with the peer (Cease / Administrative Reset, RFC 4486); it reconnects at once",
+    errors: [400, 403, 404],
+  })
+  reset(@Param('id', PeerIdParam) id: string) {
+    return this.peers.reset(id);
   }
 
   @Patch(':id')

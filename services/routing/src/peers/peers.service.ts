@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ConflictError, decodeCursor, NotFoundError, pageOf, type Page } from '@isthmus/service-kit';
 import { SpeakerSettings } from '../config/routing-settings';
 import { constraintOf, SqlState, sqlStateOf } from '../db/sql-state';
+import { RoutingRuntime } from '../runtime/routing-runtime';
 import { describePeer, peerView, type Peer, type PeerView } from './peer';
+import { peerSessionView, type PeerSessionView } from './peer-session';
 import type { CreatePeerBody, PatchPeerBody, PeerPageQuery } from './peer.dto';
 import { PeersFeed } from './peers-feed';
 import { PeerStore, type PeerFields } from './peer-store';
@@ -14,17 +16,45 @@ export class PeersService {
     private readonly settings: SpeakerSettings,
     /** Read-your-writes: a peer written here is in this replica's feed before the answer. */
     private readonly feed: PeersFeed,
+    private readonly runtime: RoutingRuntime,
   ) {}
+
+  /**
+   * This replica's session with the peer (each replica has its own): apart from the peer's
+   * configuration, which is the same everywhere and changes only when written.
+   */
+  async status(id: string): Promise<{ peer: string; replica: string; session: PeerSessionView | null }> {
+    await this.require(id);
+    const status = this.runtime.advertiser.peerStatus(id);
+    return {
+      peer: id,
+      replica: this.settings.routerId,
+      session: status ? peerSessionView(status, Date.now()) : null,
+    };
+  }
+
+  private view(peer: Peer): PeerView {
+    return peerView(peer);
+  }
+
+  /** Cease / Administrative Reset (RFC 4486 §4) on this replica's session; it reconnects at once. */
+  async reset(id: string): Promise<{ reset: true; peer: string }> {
+    await this.require(id);
+    if (!this.runtime.advertiser.reset(id)) {
+      throw new NotFoundError(`peer ${id} is not in this replica's speaker yet; try again in a moment`);
+    }
+    return { reset: true, peer: id };
+  }
 
   async create(body: CreatePeerBody): Promise<PeerView> {
     const fields: PeerFields = { ...body, localAsn: body.localAsn ?? this.settings.localAsn };
     this.refuseOwnRouterId(fields);
     const peer = await this.written(fields, () => this.peers.insert(fields));
-    return peerView(peer);
+    return this.view(peer);
   }
 
   async get(id: string): Promise<PeerView> {
-    return peerView(await this.require(id));
+    return this.view(await this.require(id));
   }
 
   async list(q: PeerPageQuery): Promise<Page<PeerView>> {
@@ -34,7 +64,7 @@ export class PeersService {
       q.limit + 1,
     );
     const page = pageOf(rows, q.limit, (p) => [p.address, String(p.port)]);
-    return { ...page, items: page.items.map(peerView) };
+    return { ...page, items: page.items.map((p) => this.view(p)) };
   }
 
   /** The fields given replace the peer's; the id stays. */
@@ -44,7 +74,7 @@ export class PeersService {
     this.refuseOwnRouterId(fields);
     const peer = await this.written(fields, () => this.peers.update(id, fields));
     if (!peer) throw notFound(id);
-    return peerView(peer);
+    return this.view(peer);
   }
 
   async delete(id: string): Promise<PeerView> {

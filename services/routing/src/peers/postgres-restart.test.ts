@@ -22,7 +22,7 @@ describe('the peer feed across a PostgreSQL restart', () => {
     };
     const env = { ROUTING_CONFIG_RESYNC_MS: '3600000' };
     a = await startRouting({ db, env });
-    b = await startRouting({ db, env: { ...env, ROUTING_ROUTER_ID: '10.255.0.2' } });
+    b = await startRouting({ db, env: { ...env, ROUTING_ROUTER_ID: '127.255.0.2' } });
   });
   afterAll(async () => {
     await b?.stop();
@@ -34,21 +34,26 @@ describe('the peer feed across a PostgreSQL restart', () => {
     ['stopped', 'stop', 1],
     ['killed (crash recovery)', 'kill', 2],
   ] as const)('carries on after the database was %s', async (_how, how, n) => {
-    const before = await a.request('POST', '/v1/peers', { address: `10.0.${n}.1`, peerAsn: 64511 });
+    const before = await a.request('POST', '/v1/peers', { address: `127.0.${n}.1`, peerAsn: 64511 });
     expect(before.status).toBe(201);
     const feedB = b.app.get(PeersFeed);
     await pollUntil('the first peer at replica b', () => feedB.peers.some((p) => p.id === before.body.id));
     const count = feedB.peers.length;
 
     await pg[how]();
-    const down = await a.request('POST', '/v1/peers', { address: `10.1.${n}.1`, peerAsn: 64511 });
+    const down = await a.request('POST', '/v1/peers', { address: `127.1.${n}.1`, peerAsn: 64511 });
     expect(down.status).toBe(503);
     expect(down.body.message).toBe(
       'the routing database is unavailable; retry shortly (nothing was changed)',
     );
     const ready = await b.request('GET', '/readyz', undefined, null);
     expect(ready.status).toBe(503);
-    expect(ready.body.checks).toEqual({ postgres: 'unavailable', peers: 'ok', clusterPolicies: 'ok' });
+    expect(ready.body.checks).toEqual({
+      postgres: 'unavailable',
+      peers: 'ok',
+      clusterPolicies: 'ok',
+      routes: 'ok',
+    });
     // What was read is kept.
     expect(feedB.peers).toHaveLength(count);
 
@@ -57,7 +62,7 @@ describe('the peer feed across a PostgreSQL restart', () => {
     const after = await pollUntil(
       'a peer to be created again',
       async () => {
-        const res = await a.request('POST', '/v1/peers', { address: `10.2.${n}.1`, peerAsn: 64511 });
+        const res = await a.request('POST', '/v1/peers', { address: `127.2.${n}.1`, peerAsn: 64511 });
         seen.add(res.status);
         return res.status === 201 && res;
       },

@@ -19,7 +19,7 @@ describe('two routing replicas on one database', () => {
     a = await startRouting({ env: { ROUTING_CONFIG_RESYNC_MS: '3600000' } });
     b = await startRouting({
       db: a.db,
-      env: { ROUTING_CONFIG_RESYNC_MS: '3600000', ROUTING_ROUTER_ID: '10.255.0.2' },
+      env: { ROUTING_CONFIG_RESYNC_MS: '3600000', ROUTING_ROUTER_ID: '127.255.0.2' },
     });
     b.app.get(PeersFeed).subscribe((peers) => seenByB.push(peers));
   });
@@ -35,7 +35,7 @@ describe('two routing replicas on one database', () => {
   it('a peer created, changed and deleted through one replica is seen by the other', async () => {
     const feed = b.app.get(PeersFeed);
     const created = await a.request('POST', '/v1/peers', {
-      address: '10.0.0.2',
+      address: '127.0.0.2',
       peerAsn: 64511,
       name: 'rr1',
     });
@@ -43,7 +43,7 @@ describe('two routing replicas on one database', () => {
     const [peer] = await pollUntil('the peer at replica b', () => feed.peers.length === 1 && feed.peers);
     expect(peer).toMatchObject({
       id: created.body.id,
-      address: '10.0.0.2',
+      address: '127.0.0.2',
       family: 4,
       port: 179,
       name: 'rr1',
@@ -55,13 +55,13 @@ describe('two routing replicas on one database', () => {
 
     // And the other way round.
     const second = await b.request('POST', '/v1/peers', {
-      address: 'fd00::2',
+      address: '::1',
       peerAsn: 64511,
       passive: true,
     });
     const feedA = a.app.get(PeersFeed);
     await pollUntil('the second peer at replica a', () => feedA.peers.length === 2);
-    expect(feedA.peers.map((p) => p.address)).toEqual(['10.0.0.2', 'fd00::2']);
+    expect(feedA.peers.map((p) => p.address)).toEqual(['127.0.0.2', '::1']);
 
     await a.request('DELETE', `/v1/peers/${created.body.id}`);
     await pollUntil('the deletion at replica b', () => feed.peers.length === 1);
@@ -73,7 +73,7 @@ describe('two routing replicas on one database', () => {
 
   it("writes are in the writing replica's own feed when the answer comes (read-your-writes)", async () => {
     const feed = a.app.get(PeersFeed);
-    const res = await a.request('POST', '/v1/peers', { address: '10.0.0.3', peerAsn: 64511 });
+    const res = await a.request('POST', '/v1/peers', { address: '127.0.0.3', peerAsn: 64511 });
     expect(feed.peers.map((p) => p.id)).toContain(res.body.id);
   });
 

@@ -9,6 +9,8 @@ import {
   type TestDatabase,
 } from '@isthmus/testing';
 export type { HttpAnswer };
+import { BusConnection, ensureStateStream } from '@isthmus/bus';
+import { ipamSubjects, registrySubjects } from '@isthmus/contracts';
 import { createRoutingApp, routingLogger } from '../bootstrap';
 import { RoutingConfig } from '../config/config';
 
@@ -57,6 +59,9 @@ export async function startRouting(
   const db = opts.db ?? (await createTestDatabase('routing'));
   const env = routingEnv(db, opts.env);
   const config = RoutingConfig.fromEnv(env);
+  // What the registry and ipam would have created: routing follows these streams and is ready
+  // once it has replayed them (empty here unless the test publishes into them).
+  await ensureUpstreamStreams(config);
   // ISTHMUS_TEST_LOGS=1 shows the service's logs (text) while debugging a test.
   const app = await createRoutingApp(config, {
     logger: process.env.ISTHMUS_TEST_LOGS
@@ -90,6 +95,31 @@ export async function startRouting(
       if (!opts.db) await db.drop();
     },
   };
+}
+
+/** The registry's and IPAM's streams of a test's subject root, as those services create them. */
+export async function ensureUpstreamStreams(config: {
+  natsUrl: string;
+  subjectRoot: string;
+  registryStream: string;
+  ipamStream: string;
+}): Promise<void> {
+  const bus = new BusConnection(config.natsUrl, 'routing-test-streams', undefined, {
+    reconnectTimeWaitMs: 100,
+  });
+  try {
+    const jsm = await bus.jetstreamManager();
+    await ensureStateStream(jsm, {
+      name: config.registryStream,
+      subjects: [registrySubjects(config.subjectRoot).all.registry],
+    });
+    await ensureStateStream(jsm, {
+      name: config.ipamStream,
+      subjects: [ipamSubjects(config.subjectRoot).all.ipam],
+    });
+  } finally {
+    await bus.close();
+  }
 }
 
 /** One request to a routing service under test, as an operator unless another token (or null) is given. */
