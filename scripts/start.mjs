@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Starts the Isthmus services for local development, each in its own process with its defaults:
-// the registry on :8080 (database isthmus_registry) and ipam on :8081 (database isthmus_ipam).
+// the registry on :8080 (database isthmus_registry), ipam on :8081 (database isthmus_ipam) and
+// routing on :8082 (database isthmus_routing).
 // Run `npm run build` first (`npm start` does both).
 //
 //   node scripts/start.mjs              every service
@@ -20,6 +21,12 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const SERVICES = {
   registry: { main: 'services/registry/dist/main.js', port: 8080 },
   ipam: { main: 'services/ipam/dist/main.js', port: 8081 },
+  // A router id is required in production (each replica its own); one machine runs one replica.
+  routing: {
+    main: 'services/routing/dist/main.js',
+    port: 8082,
+    defaults: { ROUTING_ROUTER_ID: '127.0.0.1' },
+  },
 };
 /** Variables that must differ between services, so never passed through as they are. */
 const PER_SERVICE = ['HTTP_PORT', 'DATABASE_URL'];
@@ -45,6 +52,7 @@ function envFor(name) {
   const env = {
     ISTHMUS_AUTH_DISABLED: 'true',
     LOG_FORMAT: 'text',
+    ...SERVICES[name].defaults,
     ...shared,
     HTTP_PORT: process.env[`${prefix}_HTTP_PORT`] ?? String(SERVICES[name].port),
   };

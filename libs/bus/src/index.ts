@@ -17,6 +17,7 @@ export {
 } from './errors';
 export {
   ensureStateStream,
+  isStreamNotFound,
   stateStreamConfig,
   type EnsureStreamResult,
   type StateStreamOptions,

@@ -2,3 +2,4 @@ export * from './domain';
 export * from './events';
 export * from './subjects';
 export * from './ipam';
+export * from './routing';

@@ -13,6 +13,11 @@ export interface FsmConfig {
   /** Our BGP Identifier, dotted quad. */
   bgpIdentifier: string;
   peerAsn: number;
+  /**
+   * The BGP Identifier the peer must present (a router id the operator configured); any valid
+   * one when undefined. A different one is refused with Bad BGP Identifier (RFC 4271 §6.2).
+   */
+  peerBgpIdentifier?: string;
   /** Hold Time we offer in OPEN: 0 (no keepalives) or at least 3 (RFC 4271 §4.2). */
   holdTimeSeconds: number;
   /**

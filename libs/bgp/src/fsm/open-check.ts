@@ -51,6 +51,12 @@ export function checkOpen(config: FsmConfig, open: OpenMessage): OpenCheck {
   if (peerId === undefined || peerId === 0) {
     return openError(OpenSubcode.badBgpIdentifier, `BGP identifier ${open.bgpIdentifier} is not valid`);
   }
+  if (config.peerBgpIdentifier !== undefined && peerId !== bgpIdentifierValue(config.peerBgpIdentifier)) {
+    return openError(
+      OpenSubcode.badBgpIdentifier,
+      `BGP identifier ${open.bgpIdentifier}, configured ${config.peerBgpIdentifier}`,
+    );
+  }
   if (peerAsn === config.localAsn && peerId === bgpIdentifierValue(config.bgpIdentifier)) {
     return openError(
       OpenSubcode.badBgpIdentifier,

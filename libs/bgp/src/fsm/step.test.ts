@@ -200,6 +200,20 @@ describe('OPEN handling (RFC 4271 §6.2, §4.2)', () => {
     },
   );
 
+  it('refuses a peer whose BGP identifier is not the configured one, and accepts the configured one', () => {
+    const refused = step(inState('OpenSent', { peerBgpIdentifier: '10.0.0.9' }), {
+      type: 'BGPOpen',
+      open: peerOpen,
+    });
+    expect(refused.next.state).toBe('Idle');
+    expect(notificationOf(refused)).toMatchObject({ code: 2, subcode: 3 });
+    const accepted = step(inState('OpenSent', { peerBgpIdentifier: '10.0.0.2' }), {
+      type: 'BGPOpen',
+      open: peerOpen,
+    });
+    expect(accepted.next.state).toBe('OpenConfirm');
+  });
+
   it('takes the real ASN from the four-octet-as capability (RFC 6793 §4.1)', () => {
     const data = inState('OpenSent', { peerAsn: 4200000000 });
     const open: OpenMessage = {

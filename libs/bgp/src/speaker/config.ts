@@ -20,6 +20,10 @@ export interface PeerConfig {
   /** Default 179 (RFC 4271 §8.1.1). */
   port?: number;
   peerAsn: number;
+  /** Our ASN towards this peer; default the speaker's `localAsn` (RFC 6793: 2- or 4-octet). */
+  localAsn?: number;
+  /** The BGP Identifier the peer must present in its OPEN; default: any valid one. */
+  peerRouterId?: string;
   /** Our address for this session (the connection is made from it; incoming ones must reach it). */
   localAddress?: string;
   /** Offered Hold Time: 0 or 3..65535 (RFC 4271 §4.2); default 90 s (§10). */
@@ -78,6 +82,13 @@ export function checkPeerConfig(peer: PeerConfig): string[] {
   if (peer.port !== undefined && (!isPort(peer.port) || peer.port === 0))
     problems.push(`peer ${name}: port ${peer.port} is not a port`);
   if (!isAsn(peer.peerAsn)) problems.push(`peer ${name}: peerAsn ${peer.peerAsn} is not an ASN`);
+  if (peer.localAsn !== undefined && !isAsn(peer.localAsn))
+    problems.push(`peer ${name}: localAsn ${peer.localAsn} is not an ASN`);
+  if (peer.peerRouterId !== undefined) {
+    const id = bgpIdentifierValue(peer.peerRouterId);
+    if (id === undefined || id === 0)
+      problems.push(`peer ${name}: peerRouterId "${peer.peerRouterId}" is not a non-zero dotted quad`);
+  }
   const hold = peer.holdTimeSeconds;
   if (hold !== undefined && !(Number.isInteger(hold) && (hold === 0 || (hold >= 3 && hold <= 65535)))) {
     problems.push(`peer ${name}: holdTimeSeconds ${hold} must be 0 or 3..65535 (RFC 4271 §4.2)`);
@@ -100,6 +111,11 @@ export function checkPeerConfig(peer: PeerConfig): string[] {
   return problems;
 }
 
+/** Our ASN on this peer's session. */
+export function localAsnOf(speaker: SpeakerConfig, peer: PeerConfig): number {
+  return peer.localAsn ?? speaker.localAsn;
+}
+
 export function peerName(peer: PeerConfig): string {
   return peer.name ?? peer.address;
 }
@@ -107,9 +123,10 @@ export function peerName(peer: PeerConfig): string {
 /** The session options of a (checked) peer. */
 export function sessionOptions(speaker: SpeakerConfig, peer: PeerConfig): PeerSessionOptions {
   const fsm: FsmConfig = {
-    localAsn: speaker.localAsn,
+    localAsn: localAsnOf(speaker, peer),
     bgpIdentifier: speaker.routerId,
     peerAsn: peer.peerAsn,
+    ...(peer.peerRouterId !== undefined ? { peerBgpIdentifier: peer.peerRouterId } : {}),
     holdTimeSeconds: peer.holdTimeSeconds ?? DEFAULT_HOLD_TIME_SECONDS,
     openSentHoldSeconds: DEFAULT_OPEN_SENT_HOLD_SECONDS,
     passive: peer.passive ?? false,

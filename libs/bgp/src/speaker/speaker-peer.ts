@@ -6,7 +6,7 @@ import type { Prefix } from '../codec/types';
 import type { NotificationSpec } from '../fsm';
 import { AdjRibOut, type RouteTable } from '../rib';
 import { PeerSession, type PeerSessionDeps, type SessionInfo, type TransportSocket } from '../session';
-import { peerName, sessionOptions, type PeerConfig, type SpeakerConfig } from './config';
+import { localAsnOf, peerName, sessionOptions, type PeerConfig, type SpeakerConfig } from './config';
 import type { SpeakerEventEmitter } from './events';
 import { emptyCounts, type PeerStatus, type TimedNotification } from './peer-status';
 
@@ -26,10 +26,8 @@ export class SpeakerPeer {
     private readonly events: SpeakerEventEmitter,
   ) {
     this.name = peerName(config);
-    this.rib = new AdjRibOut(sharedTable, {
-      localAsn: speaker.localAsn,
-      ibgp: config.peerAsn === speaker.localAsn,
-    });
+    const localAsn = localAsnOf(speaker, config);
+    this.rib = new AdjRibOut(sharedTable, { localAsn, ibgp: config.peerAsn === localAsn });
     this.status = {
       name: this.name,
       address: config.address,
@@ -79,6 +77,12 @@ export class SpeakerPeer {
 
   stop(graceful: boolean): void {
     this.session.stop({ graceful });
+  }
+
+  /** Ends the session with Cease / Administrative Reset (RFC 4486 §4) and starts it again. */
+  reset(running: boolean): void {
+    this.session.stop({ subcode: CeaseSubcode.administrativeReset });
+    if (running) this.session.start();
   }
 
   /** The peer is removed from the configuration: Cease / Peer De-configured (RFC 4486 §4). */

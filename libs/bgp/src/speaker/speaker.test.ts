@@ -173,6 +173,58 @@ describe('BgpSpeaker, two of ours over loopback TCP', () => {
     });
   });
 
+  it("speaks a peer's own local ASN (a 4-octet one here) instead of the speaker's", async () => {
+    const learned = new ReceivedRoutes();
+    const external = new BgpSpeaker({
+      localAsn: 65010,
+      routerId: '198.51.100.3',
+      listen: [{ host: LISTENER, port: 0 }],
+      peers: [{ address: ADVERTISER, peerAsn: 4_200_000_001, passive: true }],
+    });
+    external.on('updateReceived', ({ update }) => learned.apply(update));
+    await external.start();
+    running.push(external);
+    const us = advertiser(external.listeningPorts[0]!, { peerAsn: 65010, localAsn: 4_200_000_001 });
+    us.setRoutes(new Map([['10.1.0.0/26', { nextHop: '192.0.2.10' }]]));
+    await us.start();
+    await pollUntil('the route', () => learned.routes.size === 1, { intervalMs: 2 });
+    expect(learned.routes.get('10.1.0.0/26')!.attributes.asPath).toEqual([
+      { kind: 'sequence', asns: [4_200_000_001] },
+    ]);
+    expect(us.peerStatus('rr').session?.peerAsn).toBe(65010);
+  });
+
+  it('resets a session with Cease / Administrative Reset and sends the table again', async () => {
+    const { speaker: rr, learned, port } = await listener();
+    const received: number[] = [];
+    rr.on('notificationReceived', ({ notification }) => received.push(notification.subcode));
+    const us = advertiser(port);
+    us.setRoutes(podBlocks(3, 1));
+    await us.start();
+    await pollUntil('the table', () => learned.routes.size === 4, { intervalMs: 2 });
+    const established = us.peerStatus('rr').messagesIn.open;
+    us.resetPeer('rr');
+    await pollUntil('the NOTIFICATION at the peer', () => received.length === 1, { intervalMs: 2 });
+    expect(received).toEqual([4]);
+    await pollUntil(
+      'a new session with the table',
+      () =>
+        us.peerStatus('rr').messagesIn.open > established &&
+        us.peerStatus('rr').state === 'Established' &&
+        learned.routes.size === 4,
+      { intervalMs: 2 },
+    );
+  });
+
+  it('does not establish with a peer presenting another BGP identifier than configured', async () => {
+    const { port } = await listener();
+    const us = advertiser(port, { peerRouterId: '198.51.100.99' });
+    await us.start();
+    await pollUntil('a NOTIFICATION sent', () => us.peerStatus('rr').lastNotificationSent);
+    expect(us.peerStatus('rr').lastNotificationSent).toMatchObject({ code: 2, subcode: 3 });
+    expect(us.peerStatus('rr').state).not.toBe('Established');
+  });
+
   it('refuses a configuration with every problem listed', () => {
     expect(
       () =>
@@ -186,6 +238,16 @@ describe('BgpSpeaker, two of ours over loopback TCP', () => {
           ],
         }),
     ).toThrow(SpeakerConfigError);
+    expect(
+      () =>
+        new BgpSpeaker({
+          localAsn: ASN,
+          routerId: '198.51.100.1',
+          peers: [{ address: '127.0.0.1', peerAsn: ASN, localAsn: 0, peerRouterId: '0.0.0.0' }],
+        }),
+    ).toThrow(
+      'invalid BGP speaker configuration: peer 127.0.0.1: localAsn 0 is not an ASN; peer 127.0.0.1: peerRouterId "0.0.0.0" is not a non-zero dotted quad',
+    );
     try {
       new BgpSpeaker({
         localAsn: 0,

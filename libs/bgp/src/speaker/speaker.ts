@@ -106,6 +106,14 @@ export class BgpSpeaker {
     if (this.running) peer.start();
   }
 
+  /**
+   * Cease / Administrative Reset (RFC 4486 §4), then a new session: the peer gets the whole
+   * table again, as after any session (RFC 4271 §9.4).
+   */
+  resetPeer(name: string): void {
+    this.requirePeer(name).reset(this.running);
+  }
+
   /** Cease / Peer De-configured (RFC 4486 §4) and forget the peer. */
   removePeer(name: string): void {
     const peer = this.peers.get(name);
