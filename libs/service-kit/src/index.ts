@@ -31,6 +31,8 @@ export { serviceLogger } from './logging/service-logger';
 export { DatabaseSettings, databaseEnv } from './db/database-settings';
 export { NatsSettings, natsEnv, natsServers } from './bus/nats-settings';
 export { PgService } from './db/pg.service';
+export { ChangeListener, type ChangeListenerOptions } from './db/change-listener';
+export { endClient } from './db/end-client';
 export { prismaSql, type Sql, type PrismaRawSql } from './db/sql';
 
 export { HttpSettings, httpEnv } from './app/http-settings';

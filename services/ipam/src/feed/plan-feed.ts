@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PgService, type Sql } from '@isthmus/service-kit';
+import { ChangeListener, PgService, type Sql } from '@isthmus/service-kit';
 import { formatPrefix, normalizePrefix, type ValidatorInput } from '../core';
 import { LookupIndex, type PlanAllocation, type PlanPool } from '../lookup/lookup-index';
 import { ValidationSettings } from '../validation/validation-settings';
 import { ValidationState } from '../validation/validation-state';
 import { AddressPlan, type PlanDelta } from './address-plan';
 import { planChangeOf, planChangesFollow, type PlanChangeRow } from './plan-changes';
-import { PlanListener } from './plan-listener';
 
 /** The channel the triggers of the pool and allocation tables notify on (see the migrations). */
 export const PLAN_CHANNEL = 'ipam_plan';
@@ -46,7 +45,7 @@ export interface PlanReads {
 @Injectable()
 export class PlanFeed {
   private readonly log = new Logger(PlanFeed.name);
-  private readonly listener: PlanListener;
+  private readonly listener: ChangeListener;
   private readonly plan = new AddressPlan();
   private readonly retentionMs: number;
   private queue: Promise<void> = Promise.resolve();
@@ -70,7 +69,7 @@ export class PlanFeed {
   ) {
     this.loaded = new Promise((resolve) => (this.settleLoaded = resolve));
     this.retentionMs = settings.planChangeRetentionMs;
-    this.listener = new PlanListener({
+    this.listener = new ChangeListener({
       databaseUrl: settings.databaseUrl,
       channel: PLAN_CHANNEL,
       retryMs: Math.min(settings.publisherRetryMs, 2000),

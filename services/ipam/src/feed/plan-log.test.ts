@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '@isthmus/testing';
 import { startIpam, type IpamUnderTest } from '../testing/ipam-harness';
 import { PlanFeed } from './plan-feed';
-import type { PlanListener } from './plan-listener';
+import type { ChangeListener } from '@isthmus/service-kit';
 
 /**
  * Issue 10, 5: the plan feed follows the plan log (plan_change) and reads the plan whole only
@@ -98,7 +98,7 @@ describe('the plan log between replicas', () => {
 
   it('a replica behind the pruned horizon reads the plan whole and ends equal', async () => {
     // B hears of nothing from here on (as if its notifications were lost).
-    await (feedB as unknown as { listener: PlanListener }).listener.stop();
+    await (feedB as unknown as { listener: ChangeListener }).listener.stop();
     const behind = feedB.revision;
     const ids = [await allocate(a), await allocate(a)];
     expect((await a.request('DELETE', `/v1/allocations/${ids[0]}`)).status).toBe(200);

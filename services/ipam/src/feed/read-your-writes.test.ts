@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIpam, VIEWER_TOKEN, type IpamUnderTest } from '../testing/ipam-harness';
 import { PlanFeed } from './plan-feed';
-import type { PlanListener } from './plan-listener';
+import type { ChangeListener } from '@isthmus/service-kit';
 
 /**
  * Issue 10, 7 (a flake of lookup.api.test.ts under load): a replica reads its own plan writes.
@@ -19,7 +19,7 @@ describe('read-your-writes of the address plan', () => {
     ipam = await startIpam();
     feed = ipam.app.get(PlanFeed);
     // The listener is the feed's own; stopping it is the longest delay a notification can have.
-    await (feed as unknown as { listener: PlanListener }).listener.stop();
+    await (feed as unknown as { listener: ChangeListener }).listener.stop();
   });
   afterAll(async () => {
     await ipam?.stop();

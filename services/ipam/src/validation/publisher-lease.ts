@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Sql } from '@isthmus/service-kit';
-import { endClient } from '../db/end-client';
+import { endClient } from '@isthmus/service-kit';
 
 export interface PublisherLeaseOptions {
   databaseUrl: string;

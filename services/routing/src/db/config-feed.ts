@@ -1,4 +1,4 @@
-import { ChangeListener } from './change-listener';
+import { ChangeListener } from '@isthmus/service-kit';
 
 export interface ConfigFeedOptions<T> {
   /** What the feed is of, in messages: "peers", "cluster policies". */

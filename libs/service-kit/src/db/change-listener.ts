@@ -1,9 +1,9 @@
 import pg from 'pg';
-import { endClient } from '../db/end-client';
+import { endClient } from './end-client';
 
-export interface PlanListenerOptions {
+export interface ChangeListenerOptions {
   databaseUrl: string;
-  /** The NOTIFY channel the plan's triggers signal on. */
+  /** The NOTIFY channel the table's triggers signal on. */
   channel: string;
   /** Called after LISTEN succeeded on a new connection, and for every notification. */
   onSignal: (reason: 'listening' | 'notified') => void;
@@ -12,22 +12,22 @@ export interface PlanListenerOptions {
 }
 
 /**
- * A dedicated connection that LISTENs for changes of the address plan (LISTEN is a property of a
- * session, so it cannot be a pooled connection). PostgreSQL delivers a NOTIFY when the writing
- * transaction commits, to every listening session: every replica learns of an allocation made
- * through any replica's API.
+ * A dedicated connection that LISTENs for a table's changes (LISTEN is a property of a session,
+ * so it cannot be a pooled connection): ipam's address plan, routing's peers and policies.
+ * PostgreSQL delivers a NOTIFY when the writing transaction commits, to every listening session:
+ * every replica learns of a change made through any replica's API.
  *
- * Notifications sent while no connection listens are lost, so every new connection signals
- * 'listening' once LISTEN is in place: the receiver re-reads the whole plan, which covers
- * whatever changed while it was not listening.
+ * Notifications sent while no connection listens are lost (a PostgreSQL restart), so every new
+ * connection signals 'listening' once LISTEN is in place: the receiver re-reads the table, which
+ * covers whatever changed while it was not listening.
  */
-export class PlanListener {
+export class ChangeListener {
   private stopped = false;
   private client: pg.Client | undefined;
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
 
-  constructor(private readonly options: PlanListenerOptions) {}
+  constructor(private readonly options: ChangeListenerOptions) {}
 
   start(): void {
     this.running ??= this.loop();
@@ -44,7 +44,9 @@ export class PlanListener {
     while (!this.stopped) {
       const lost = await this.listenOnce();
       if (this.stopped) return;
-      this.options.logger.warn(`plan change listener: ${lost}; reconnecting in ${this.options.retryMs} ms`);
+      this.options.logger.warn(
+        `${this.options.channel} listener: ${lost}; reconnecting in ${this.options.retryMs} ms`,
+      );
       await this.sleep(this.options.retryMs);
     }
   }
