@@ -1,74 +1,56 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, pollUntil, startBird, type BirdHandle, type PeerRoute } from '@isthmus/testing';
+import { pollUntil, type PeerRoute } from '@isthmus/testing';
+import { REFLECTOR_ASN, REFLECTOR_KINDS, startReflector, type TestReflector } from '../testing/reflectors';
 import { startRouting, type RoutingUnderTest } from '../testing/routing-harness';
 import { Upstream } from '../testing/upstream';
 
 /**
- * Seed 002 through the routing service, with BIRD 2 as the route reflector (ASN 64511): a
+ * Seed 002 through the routing service, with each real route reflector (ASN 64511): a
  * Kubernetes cluster's Calico /26s and a static cluster's /24s, registered as the registry and
- * IPAM publish them, reach BIRD with their nodes as next hops and their clusters' communities;
+ * IPAM publish them, reach the reflector with their nodes as next hops and their clusters' communities;
  * what IPAM keeps out never does. Next hops are documentation addresses (RFC 5737, RFC 3849).
  */
-const ASN = 64511;
-const BIRD_ADDRESS = '127.0.0.61';
-const ROUTING_ADDRESS = '127.0.0.62';
-const PROTOCOL = 'isthmus';
+const ASN = REFLECTOR_ASN;
+const ADDRESSES = {
+  BIRD: ['127.0.0.61', '127.0.0.62'],
+  gobgpd: ['127.0.0.65', '127.0.0.66'],
+  FRR: ['127.0.0.69', '127.0.0.70'],
+};
 
-describe('routing service with BIRD as route reflector', () => {
-  let bird: BirdHandle;
+describe.each(REFLECTOR_KINDS)('routing service with %s as route reflector', (kind) => {
+  const [REFLECTOR_ADDRESS, ROUTING_ADDRESS] = ADDRESSES[kind] as [string, string];
+  let reflector: TestReflector;
   let routing: RoutingUnderTest;
   let upstream: Upstream;
   let peerId: string;
 
   const table = async () => {
-    const routes = [
-      ...(await bird.routes('ipv4', { protocol: PROTOCOL })),
-      ...(await bird.routes('ipv6', { protocol: PROTOCOL })),
-    ];
+    const routes = [...(await reflector.routes('ipv4')), ...(await reflector.routes('ipv6'))];
     return Object.fromEntries(routes.map((r: PeerRoute) => [r.prefix, r]));
   };
   const hops = async () => Object.fromEntries(Object.values(await table()).map((r) => [r.prefix, r.nextHop]));
   const holds = (expected: Record<string, string>) =>
     pollUntil(
-      'BIRD to hold the expected table',
+      `${kind} to hold the expected table`,
       async () => JSON.stringify(sorted(await hops())) === JSON.stringify(sorted(expected)),
-      {
-        timeoutMs: 30_000,
-        describeLast: () => '',
-      },
-    ).catch(async (e: Error) => {
+      { timeoutMs: 30_000 },
+    ).catch(async (e: unknown) => {
       throw new Error(
-        `${e.message}; BIRD has ${JSON.stringify(sorted(await hops()))}, expected ${JSON.stringify(sorted(expected))}`,
+        `${(e as Error).message}; ${kind} has ${JSON.stringify(sorted(await hops()))}, expected ${JSON.stringify(sorted(expected))}`,
       );
     });
 
   beforeAll(async () => {
-    const port = await freePort();
-    bird = await startBird({
-      address: BIRD_ADDRESS,
-      port,
-      asn: ASN,
-      neighbors: [
-        {
-          name: PROTOCOL,
-          address: ROUTING_ADDRESS,
-          port: await freePort(), // never used: BIRD is passive, the routing service connects
-          asn: ASN,
-          routeReflectorClient: true,
-          passive: true,
-          gracefulRestart: true,
-        },
-      ],
-    });
+    reflector = await startReflector(kind, REFLECTOR_ADDRESS, [ROUTING_ADDRESS]);
     routing = await startRouting({
       env: { ROUTING_SOURCE_ADDRESS: ROUTING_ADDRESS, ROUTING_ROUTER_ID: ROUTING_ADDRESS },
     });
     upstream = Upstream.open(routing.config.natsUrl, routing.config.subjectRoot);
     const created = await routing.request('POST', '/v1/peers', {
-      address: BIRD_ADDRESS,
-      port,
+      address: REFLECTOR_ADDRESS,
+      port: reflector.port,
       peerAsn: ASN,
-      name: 'bird',
+      name: kind.toLowerCase(),
     });
     expect(created.status).toBe(201);
     peerId = created.body.id;
@@ -77,11 +59,11 @@ describe('routing service with BIRD as route reflector', () => {
   afterAll(async () => {
     await upstream?.close();
     await routing?.stop();
-    await bird?.destroy();
+    await reflector?.destroy();
   });
 
   it("gets both clusters' valid blocks with their nodes as next hops and their communities, and nothing IPAM keeps out", async () => {
-    await bird.waitForEstablished(PROTOCOL, { timeoutMs: 30_000 });
+    await reflector.waitForEstablished(ROUTING_ADDRESS);
     const u = upstream;
     await u.registry(
       u.cluster('k8s', 'synced', 'kubernetes'),
@@ -155,7 +137,7 @@ describe('routing service with BIRD as route reflector', () => {
     });
   });
 
-  it('keeps every route at BIRD across a restart of the routing service (graceful restart), then End-of-RIB', async () => {
+  it('keeps every route at the reflector across a restart of the routing service (graceful restart), then End-of-RIB', async () => {
     const expected = await hops();
     const gaps: string[] = [];
     let sawStale = false;
@@ -170,14 +152,14 @@ describe('routing service with BIRD as route reflector', () => {
       }
     })();
     try {
-      // Shutdown: no NOTIFICATION, BIRD keeps our routes as stale (RFC 4724 §4.2).
+      // Shutdown: no NOTIFICATION, the reflector keeps our routes as stale (RFC 4724 §4.2).
       const db = routing.db;
       const env = routing.env;
       await routing.app.close();
-      await pollUntil('BIRD to keep our routes as stale', () => sawStale, { timeoutMs: 20_000 });
+      await pollUntil('the reflector to keep our routes as stale', () => sawStale, { timeoutMs: 20_000 });
       routing = await startRouting({ db, env });
       await pollUntil(
-        'BIRD to take the End-of-RIB (no stale route left)',
+        'the reflector to take the End-of-RIB (no stale route left)',
         async () => {
           const now = await table();
           return (
@@ -193,6 +175,13 @@ describe('routing service with BIRD as route reflector', () => {
     }
     expect(gaps).toEqual([]);
     expect(await hops()).toEqual(expected);
+  });
+
+  it('sends the whole table again after the reflector restarted', async () => {
+    const expected = await hops();
+    await reflector.restart();
+    await reflector.waitForEstablished(ROUTING_ADDRESS);
+    await holds(expected);
   });
 });
 
