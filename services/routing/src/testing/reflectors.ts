@@ -22,6 +22,8 @@ export interface TestReflector {
   routes(family: AddressFamily): Promise<PeerRoute[]>;
   /** Resolves once the session with this client (a replica's source address) is Established. */
   waitForEstablished(client: string): Promise<void>;
+  /** Whether the session with this client is Established now. */
+  isEstablished(client: string): Promise<boolean>;
   /** An orderly restart of the reflector process. */
   restart(): Promise<void>;
   destroy(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startReflector(
       routes: (family) => bird.routes(family),
       waitForEstablished: async (client) =>
         void (await bird.waitForEstablished(protocolOf(client), { timeoutMs: 30_000 })),
+      isEstablished: async (client) => (await bird.protocolState(protocolOf(client))) === 'Established',
       restart: () => bird.restart(),
       destroy: () => bird.destroy(),
     };
@@ -85,6 +88,7 @@ export async function startReflector(
       port,
       routes: (family) => gobgpd.routes(family),
       waitForEstablished: (client) => gobgpd.waitForEstablished(client, { timeoutMs: 30_000 }),
+      isEstablished: async (client) => (await gobgpd.neighborState(client)) === 'ESTABLISHED',
       restart: () => gobgpd.restart(),
       destroy: () => gobgpd.destroy(),
     };
@@ -108,6 +112,7 @@ export async function startReflector(
     port,
     routes: (family) => frr.routes(family),
     waitForEstablished: async (client) => void (await frr.waitForEstablished(client, { timeoutMs: 30_000 })),
+    isEstablished: async (client) => (await frr.neighborState(client)) === 'Established',
     restart: () => frr.restart(),
     destroy: () => frr.destroy(),
   };
