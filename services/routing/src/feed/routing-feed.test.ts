@@ -119,7 +119,14 @@ describe('RoutingFeed', () => {
       },
     });
     feeds.push(feed);
-    const hops = () => Object.fromEntries([...sent.values()].map((r) => [r.prefix, r.nextHop]));
+    // Sorted by prefix: the order in which a feed learned its routes depends on how the three
+    // consumers' deliveries interleave, and two feeds are compared as text below.
+    const hops = () =>
+      Object.fromEntries(
+        [...sent.values()]
+          .map((r) => [r.prefix, r.nextHop] as const)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
     return { feed, table, sent, hops, batches: () => batches };
   }
 
