@@ -1,16 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BusConnection, BusPublisher, ensureStateStream } from '@isthmus/bus';
-import {
-  ipamSubjectOf,
-  subjectOf,
-  type ClusterState,
-  type IpamEvent,
-  type PodBlockState,
-  type RegistryEvent,
-  type VerdictStatus,
-} from '@isthmus/contracts';
+import { BusConnection, ensureStateStream } from '@isthmus/bus';
 import { natsUrl, pollUntil, uniqueName } from '@isthmus/testing';
 import { defaultPolicy, DesiredTableState, type DesiredRouteEntry, type RoutingSettings } from '../core';
+import { Upstream } from '../testing/upstream';
 import { RoutingFeed, type ClusterPolicySource } from './routing-feed';
 
 /**
@@ -22,10 +14,8 @@ describe('RoutingFeed', () => {
   const registryStream = uniqueName('RT_REGISTRY');
   const ipamStream = uniqueName('RT_IPAM');
   let bus: BusConnection;
-  let publisher: BusPublisher;
-  let revision = 0;
+  let u: Upstream;
   const feeds: RoutingFeed[] = [];
-  const encoder = new TextEncoder();
   const settings: RoutingSettings = { localAsn: 64511, requireVerdict: true, staleAfterMs: 600 };
   const tags = new Map<string, number>();
   const policies: ClusterPolicySource = {
@@ -34,67 +24,6 @@ describe('RoutingFeed', () => {
       return defaultPolicy(tags.get(cluster)!);
     },
   };
-
-  const at = () => new Date().toISOString();
-  const publishRegistry = (...events: RegistryEvent[]) =>
-    publisher.publish(
-      events.map((e) => ({
-        subject: subjectOf(e, root),
-        data: encoder.encode(JSON.stringify(e)),
-        msgId: `r-${e.revision}`,
-      })),
-    );
-  const publishIpam = (...events: IpamEvent[]) =>
-    publisher.publish(
-      events.map((e) => ({
-        subject: ipamSubjectOf(e, root),
-        data: encoder.encode(JSON.stringify(e)),
-        msgId: `i-${e.revision}`,
-      })),
-    );
-  const cluster = (id: string, status: ClusterState['status'] = 'synced'): RegistryEvent => ({
-    kind: 'cluster',
-    revision: ++revision,
-    at: at(),
-    deleted: false,
-    state: {
-      id,
-      kind: 'static',
-      status,
-      statusReason: null,
-      lastSyncAt: null,
-      asn: null,
-      labels: {},
-      exportDefault: true,
-    },
-  });
-  const block = (c: string, cidr: string, node: string, nextHop: string): RegistryEvent => {
-    const state: PodBlockState = { cluster: c, cidr, node, nextHop, source: 'static' };
-    return { kind: 'block', revision: ++revision, at: at(), deleted: false, state };
-  };
-  const blockGone = (c: string, cidr: string): RegistryEvent => ({
-    kind: 'block',
-    revision: ++revision,
-    at: at(),
-    deleted: true,
-    key: { cluster: c, cidr },
-  });
-  const verdict = (c: string, cidr: string, node: string, status: VerdictStatus): IpamEvent => ({
-    kind: 'verdict',
-    revision: ++revision,
-    at: at(),
-    deleted: false,
-    state: {
-      cluster: c,
-      cidr,
-      node,
-      status,
-      allocation: 'no-pod-allocation',
-      excludedBy: [],
-      excludedByTotal: 0,
-      excludingTotal: 0,
-    },
-  });
 
   /** A feed on its own durables, with the table and what it was told. */
   async function openFeed(name: string, over: Partial<RoutingSettings> = {}, ipam = ipamStream) {
@@ -135,7 +64,7 @@ describe('RoutingFeed', () => {
     const jsm = await bus.jetstreamManager();
     await ensureStateStream(jsm, { name: registryStream, subjects: [`${root}.registry.>`] });
     await ensureStateStream(jsm, { name: ipamStream, subjects: [`${root}.ipam.>`] });
-    publisher = new BusPublisher(bus, { attemptTimeoutMs: 3000 });
+    u = new Upstream(bus, root);
   });
   afterEach(async () => {
     for (const feed of feeds.splice(0)) await feed.stop();
@@ -153,16 +82,16 @@ describe('RoutingFeed', () => {
   }
 
   it('routes valid blocks once the streams are replayed, and follows verdicts, moves and removals', async () => {
-    await publishRegistry(
-      cluster('k8s'),
-      block('k8s', '192.168.0.0/26', 'w1', '192.0.2.11'),
-      block('k8s', '192.168.0.64/26', 'w2', '192.0.2.12'),
-      block('k8s', 'fd00:1::/64', 'w1', '2001:db8::11'),
+    await u.registry(
+      u.cluster('k8s'),
+      u.block('k8s', '192.168.0.0/26', 'w1', '192.0.2.11'),
+      u.block('k8s', '192.168.0.64/26', 'w2', '192.0.2.12'),
+      u.block('k8s', 'fd00:1::/64', 'w1', '2001:db8::11'),
     );
-    await publishIpam(
-      verdict('k8s', '192.168.0.0/26', 'w1', 'valid'),
-      verdict('k8s', '192.168.0.64/26', 'w2', 'conflict'),
-      verdict('k8s', 'fd00:1::/64', 'w1', 'valid'),
+    await u.ipam(
+      u.verdict('k8s', '192.168.0.0/26', 'w1', 'valid'),
+      u.verdict('k8s', '192.168.0.64/26', 'w2', 'conflict'),
+      u.verdict('k8s', 'fd00:1::/64', 'w1', 'valid'),
     );
     const f = await started(openFeed('a'));
     await f.feed.ready;
@@ -173,14 +102,14 @@ describe('RoutingFeed', () => {
     expect(f.sent.get('192.168.0.0/26')?.attributes.largeCommunities).toEqual([[64511, 1, tags.get('k8s')]]);
 
     // The conflict cleared: routed. The block moved to another node: new next hop. Removed: withdrawn.
-    await publishIpam(verdict('k8s', '192.168.0.64/26', 'w2', 'valid'));
+    await u.ipam(u.verdict('k8s', '192.168.0.64/26', 'w2', 'valid'));
     await pollUntil('the cleared block', () => f.hops()['192.168.0.64/26'] === '192.0.2.12');
-    await publishRegistry(block('k8s', '192.168.0.0/26', 'w3', '192.0.2.13'));
+    await u.registry(u.block('k8s', '192.168.0.0/26', 'w3', '192.0.2.13'));
     await pollUntil('the moved block', () => f.hops()['192.168.0.0/26'] === '192.0.2.13');
-    await publishRegistry(blockGone('k8s', 'fd00:1::/64'));
+    await u.registry(u.blockGone('k8s', 'fd00:1::/64'));
     await pollUntil('the withdrawal', () => !('fd00:1::/64' in f.hops()));
     // A block without a verdict waits.
-    await publishRegistry(block('k8s', '192.168.1.0/26', 'w1', '192.0.2.11'));
+    await u.registry(u.block('k8s', '192.168.1.0/26', 'w1', '192.0.2.11'));
     await pollUntil('the block in the table, as no-verdict', () =>
       f.table.snapshot().excluded.some((e) => e.cidr === '192.168.1.0/26' && e.reason === 'no-verdict'),
     );
@@ -199,40 +128,34 @@ describe('RoutingFeed', () => {
   });
 
   it('keeps a lost cluster until the stale timeout, withdraws a deleted one at once', async () => {
-    await publishRegistry(cluster('lost-one'), block('lost-one', '10.20.0.0/24', 'n1', '192.0.2.31'));
-    await publishRegistry(cluster('gone-one'), block('gone-one', '10.21.0.0/24', 'n1', '192.0.2.41'));
-    await publishIpam(
-      verdict('lost-one', '10.20.0.0/24', 'n1', 'valid'),
-      verdict('gone-one', '10.21.0.0/24', 'n1', 'valid'),
+    await u.registry(u.cluster('lost-one'), u.block('lost-one', '10.20.0.0/24', 'n1', '192.0.2.31'));
+    await u.registry(u.cluster('gone-one'), u.block('gone-one', '10.21.0.0/24', 'n1', '192.0.2.41'));
+    await u.ipam(
+      u.verdict('lost-one', '10.20.0.0/24', 'n1', 'valid'),
+      u.verdict('gone-one', '10.21.0.0/24', 'n1', 'valid'),
     );
     const f = await started(openFeed('c', { staleAfterMs: 1500 }));
     await pollUntil('both routes', () => f.hops()['10.20.0.0/24'] && f.hops()['10.21.0.0/24']);
 
     const lostAt = Date.now();
-    await publishRegistry(cluster('lost-one', 'lost'));
-    await publishRegistry({
-      kind: 'cluster',
-      revision: ++revision,
-      at: at(),
-      deleted: true,
-      key: { id: 'gone-one' },
-    });
+    await u.registry(u.cluster('lost-one', 'lost'));
+    await u.registry(u.clusterGone('gone-one'));
     await pollUntil('the deleted cluster withdrawn', () => !f.hops()['10.21.0.0/24']);
     expect(f.hops()['10.20.0.0/24']).toBe('192.0.2.31');
     // A later event of the still-lost cluster does not restart its stale clock.
-    await publishRegistry(cluster('lost-one', 'lost'));
+    await u.registry(u.cluster('lost-one', 'lost'));
     await pollUntil('the stale cluster withdrawn', () => !f.hops()['10.20.0.0/24'], { timeoutMs: 20_000 });
     expect(Date.now() - lostAt).toBeGreaterThanOrEqual(1500 - 50);
     expect(f.table.snapshot().excluded.find((e) => e.cidr === '10.20.0.0/24')?.reason).toBe('stale');
 
     // Synced again: routed again.
-    await publishRegistry(cluster('lost-one', 'synced'));
+    await u.registry(u.cluster('lost-one', 'synced'));
     await pollUntil('the cluster back', () => f.hops()['10.20.0.0/24'] === '192.0.2.31');
   });
 
   it('is ready without IPAM when verdicts are not required, and routes blocks without verdicts', async () => {
     const noIpam = uniqueName('RT_NO_IPAM');
-    await publishRegistry(cluster('free'), block('free', '10.30.0.0/24', 'n1', '192.0.2.51'));
+    await u.registry(u.cluster('free'), u.block('free', '10.30.0.0/24', 'n1', '192.0.2.51'));
     const f = await started(openFeed('d', { requireVerdict: false }, noIpam));
     await f.feed.ready;
     await pollUntil('the route without a verdict', () => f.hops()['10.30.0.0/24'] === '192.0.2.51');

@@ -33,10 +33,6 @@ export class PeersService {
     };
   }
 
-  private view(peer: Peer): PeerView {
-    return peerView(peer);
-  }
-
   /** Cease / Administrative Reset (RFC 4486 §4) on this replica's session; it reconnects at once. */
   async reset(id: string): Promise<{ reset: true; peer: string }> {
     await this.require(id);
@@ -50,11 +46,11 @@ export class PeersService {
     const fields: PeerFields = { ...body, localAsn: body.localAsn ?? this.settings.localAsn };
     this.refuseOwnRouterId(fields);
     const peer = await this.written(fields, () => this.peers.insert(fields));
-    return this.view(peer);
+    return peerView(peer);
   }
 
   async get(id: string): Promise<PeerView> {
-    return this.view(await this.require(id));
+    return peerView(await this.require(id));
   }
 
   async list(q: PeerPageQuery): Promise<Page<PeerView>> {
@@ -64,7 +60,7 @@ export class PeersService {
       q.limit + 1,
     );
     const page = pageOf(rows, q.limit, (p) => [p.address, String(p.port)]);
-    return { ...page, items: page.items.map((p) => this.view(p)) };
+    return { ...page, items: page.items.map(peerView) };
   }
 
   /** The fields given replace the peer's; the id stays. */
@@ -74,7 +70,7 @@ export class PeersService {
     this.refuseOwnRouterId(fields);
     const peer = await this.written(fields, () => this.peers.update(id, fields));
     if (!peer) throw notFound(id);
-    return this.view(peer);
+    return peerView(peer);
   }
 
   async delete(id: string): Promise<PeerView> {

@@ -12,7 +12,6 @@ import { RoutingFeed } from '../feed/routing-feed';
 import type { Peer } from '../peers/peer';
 import { PeersFeed } from '../peers/peers-feed';
 import { ClusterPoliciesFeed } from '../policies/cluster-policies-feed';
-import { routingPolicyOf } from '../policies/cluster-policy';
 import { ClusterPolicyStore } from '../policies/cluster-policy-store';
 import { PeerEventPublisher } from '../speaker/peer-events';
 import { RouteAdvertiser, type RoutingPeer } from '../speaker/route-advertiser';
@@ -196,5 +195,3 @@ export function routingPeerOf(peer: Peer): RoutingPeer {
     ...(peer.filter ? { filter: peer.filter } : {}),
   };
 }
-
-export { routingPolicyOf };
