@@ -41,6 +41,16 @@ export async function startReflector(
   const ASN = REFLECTOR_ASN;
   // Never used: the reflector is passive, the replicas connect.
   const clientPorts = await Promise.all(clients.map(() => freePort()));
+  // The replicas as passive route-reflector clients with graceful restart, in gobgpd's and FRR's
+  // shape (BIRD names its sessions and takes a boolean for graceful restart).
+  const passiveClients = clients.map((client, i) => ({
+    address: client,
+    port: clientPorts[i]!,
+    asn: ASN,
+    passive: true,
+    routeReflectorClient: true,
+    gracefulRestartSeconds: 120,
+  }));
   if (kind === 'BIRD') {
     const bird = await startBird({
       address,
@@ -73,14 +83,7 @@ export async function startReflector(
       address,
       port,
       asn: ASN,
-      neighbors: clients.map((client, i) => ({
-        address: client,
-        port: clientPorts[i]!,
-        asn: ASN,
-        passive: true,
-        routeReflectorClient: true,
-        gracefulRestartSeconds: 120,
-      })),
+      neighbors: passiveClients,
     });
     return {
       kind,
@@ -97,14 +100,7 @@ export async function startReflector(
     address,
     port,
     asn: ASN,
-    neighbors: clients.map((client, i) => ({
-      address: client,
-      port: clientPorts[i]!,
-      asn: ASN,
-      passive: true,
-      routeReflectorClient: true,
-      gracefulRestartSeconds: 120,
-    })),
+    neighbors: passiveClients,
   });
   return {
     kind,
