@@ -1,0 +1,220 @@
+#!/usr/bin/env node
+// Benchmark (issue 11): from a registry change (a new node block committed) to the route in
+// BIRD's table, through the real services, each in its own process: registry → JetStream →
+// IPAM (verdict) → JetStream → routing → BGP → BIRD 2 as route reflector (AS 64511, 127.0.0.91).
+//
+//   npm run build && node bench/routing-latency.mjs [--rates 100,1000] [--seconds 5] [--nodes 100]
+//
+// For each rate R, R new /26 blocks a second for SECONDS, open loop: block i is sent at
+// start + i/R, one block per `POST /v1/clusters/bench/changes` of a static cluster, whatever the
+// answers before it are doing. Each block's latency is BIRD's own import time of its route
+// (`timeformat route iso long us`, the wall clock of this machine) minus
+//  - `sent`: when its request left this process (an upper bound: it includes the HTTP hop and
+//    the registry's writer queue before the commit), and
+//  - `acked`: when the registry answered 200, i.e. after its transaction committed.
+// Uses the local PostgreSQL (DATABASE_ADMIN_URL) and NATS (NATS_URL); removes what it creates.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import {
+  createTestDatabase,
+  httpRequest,
+  pollUntil,
+  spawnService,
+  startBird,
+  freePort,
+} from '../libs/testing/dist/index.js';
+import { parseBirdTime } from '../libs/testing/dist/bgp/bird/timestamps.js';
+
+const { values: a } = parseArgs({
+  options: {
+    rates: { type: 'string', default: '100,1000' },
+    seconds: { type: 'string', default: '5' },
+    nodes: { type: 'string', default: '100' },
+  },
+});
+const RATES = a.rates.split(',').map(Number);
+const SECONDS = Number(a.seconds);
+const NODES = Number(a.nodes);
+const ASN = 64511;
+const BIRD_ADDRESS = '127.0.0.91';
+const ROUTING_ADDRESS = '127.0.0.92';
+const TOKEN = 'bench-operator-token-0000000001';
+const root = `bench_rt_${Date.now()}`;
+const streams = {
+  ISTHMUS_SUBJECT_ROOT: root,
+  ISTHMUS_REGISTRY_STREAM: `${root.toUpperCase()}_REGISTRY`,
+  ISTHMUS_IPAM_STREAM: `${root.toUpperCase()}_IPAM`,
+};
+const common = (db) => ({
+  DATABASE_URL: db.url,
+  NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  HTTP_HOST: '127.0.0.1',
+  HTTP_PORT: '0',
+  ISTHMUS_OPERATOR_TOKENS: TOKEN,
+  ISTHMUS_VIEWER_TOKENS: 'bench-viewer-token-00000000001',
+  LOG_LEVEL: 'warn',
+  ...streams,
+});
+const main = (service) => resolve(import.meta.dirname, `../services/${service}/dist/main.js`);
+const wallNow = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The k-th node's address: RFC 5737 documentation addresses (next hops are data only). */
+const nodeAddress = (k) => `${['192.0.2', '198.51.100', '203.0.113'][Math.floor(k / 254)]}.${1 + (k % 254)}`;
+/** The i-th /26 of 10.64.0.0/10 (the cluster's allocation). */
+const blockOf = (i) => {
+  const n = 0x0a400000 + i * 64;
+  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}/26`;
+};
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const cleanup = [];
+async function run() {
+  if (NODES > 762) throw new Error('--nodes: at most 762 documentation addresses');
+  const dbs = {};
+  for (const name of ['registry', 'ipam', 'routing']) {
+    dbs[name] = await createTestDatabase(`bench_${name}`);
+    cleanup.push(() => dbs[name].drop());
+  }
+  const birdPort = await freePort();
+  const bird = await startBird({
+    address: BIRD_ADDRESS,
+    port: birdPort,
+    asn: ASN,
+    neighbors: [
+      {
+        name: 'routing',
+        address: ROUTING_ADDRESS,
+        port: await freePort(),
+        asn: ASN,
+        routeReflectorClient: true,
+        passive: true,
+        gracefulRestart: true,
+      },
+    ],
+  });
+  cleanup.push(() => bird.destroy());
+  const registry = await spawnService('registry', main('registry'), {
+    ...common(dbs.registry),
+    SOURCES_ENABLED: 'false',
+  });
+  cleanup.push(() => registry.kill());
+  const ipam = await spawnService('ipam', main('ipam'), common(dbs.ipam));
+  cleanup.push(() => ipam.kill());
+  const routing = await spawnService('routing', main('routing'), {
+    ...common(dbs.routing),
+    ROUTING_ROUTER_ID: ROUTING_ADDRESS,
+    ROUTING_SOURCE_ADDRESS: ROUTING_ADDRESS,
+    ROUTING_LOCAL_ASN: String(ASN),
+  });
+  cleanup.push(() => routing.kill());
+
+  const must = async (service, method, path, body, status) => {
+    const answer = await httpRequest(service.url, method, path, body, TOKEN);
+    if (answer.status !== status)
+      throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  };
+  await must(ipam, 'POST', '/v1/pools', { name: 'pods', cidr: '10.0.0.0/8' }, 201);
+  await must(
+    ipam,
+    'POST',
+    '/v1/pools/pods/allocations',
+    { cluster: 'bench', purpose: 'pods', cidr: '10.64.0.0/10' },
+    201,
+  );
+  await must(registry, 'POST', '/v1/clusters', { id: 'bench', kind: 'static' }, 201);
+  const nodes = Array.from({ length: NODES }, (_, k) => ({ name: `node-${k}`, addresses: [nodeAddress(k)] }));
+  await must(registry, 'POST', '/v1/clusters/bench/changes', { upsert: { nodes } }, 200);
+  await must(routing, 'POST', '/v1/peers', { address: BIRD_ADDRESS, port: birdPort, peerAsn: ASN }, 201);
+  await bird.waitForEstablished('routing', { timeoutMs: 60_000 });
+
+  // A warm-up block, so that connections, JIT and the first UPDATE are not in the figures.
+  let next = 0;
+  await must(
+    registry,
+    'POST',
+    '/v1/clusters/bench/changes',
+    { upsert: { podBlocks: [{ cidr: blockOf(next++), node: 'node-0' }] } },
+    200,
+  );
+  await bird.waitForRouteCount('ipv4', 1, { timeoutMs: 30_000 });
+
+  const results = [];
+  for (const rate of RATES) {
+    const count = rate * SECONDS;
+    const first = next;
+    next += count;
+    const sent = new Array(count);
+    const acked = new Array(count);
+    const failures = [];
+    const start = wallNow() + 50;
+    const inflight = [];
+    for (let i = 0; i < count; i++) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - wallNow();
+      if (wait > 1) await sleep(wait);
+      const block = { cidr: blockOf(first + i), node: `node-${(first + i) % NODES}` };
+      sent[i] = wallNow();
+      inflight.push(
+        httpRequest(
+          registry.url,
+          'POST',
+          '/v1/clusters/bench/changes',
+          { upsert: { podBlocks: [block] } },
+          TOKEN,
+        )
+          .then((answer) => {
+            acked[i] = wallNow();
+            if (answer.status !== 200) failures.push(`${block.cidr}: ${answer.status}`);
+          })
+          .catch((e) => failures.push(`${block.cidr}: ${e.message}`)),
+      );
+    }
+    const sendSpanMs = wallNow() - start;
+    await Promise.all(inflight);
+    if (failures.length > 0) throw new Error(`${failures.length} writes failed, e.g. ${failures[0]}`);
+    await bird.waitForRouteCount('ipv4', next, { timeoutMs: 120_000, intervalMs: 50 });
+    const importedAt = new Map(
+      (await bird.routes('ipv4')).map((route) => [route.prefix, parseBirdTime(route.changedAt)]),
+    );
+    const fromSent = [];
+    const fromAcked = [];
+    for (let i = 0; i < count; i++) {
+      const at = importedAt.get(blockOf(first + i));
+      if (at === undefined) throw new Error(`${blockOf(first + i)} is not in BIRD's table`);
+      fromSent.push(at - sent[i]);
+      fromAcked.push(at - acked[i]);
+    }
+    fromSent.sort((x, y) => x - y);
+    fromAcked.sort((x, y) => x - y);
+    const row = {
+      rate,
+      blocks: count,
+      achievedRate: Math.round((count * 1000) / sendSpanMs),
+      sent: { p50: percentile(fromSent, 50), p99: percentile(fromSent, 99), max: fromSent.at(-1) },
+      acked: { p50: percentile(fromAcked, 50), p99: percentile(fromAcked, 99), max: fromAcked.at(-1) },
+    };
+    results.push(row);
+    const f = (x) => x.toFixed(1).padStart(7);
+    console.log(
+      `${String(rate).padStart(5)}/s  ${count} blocks (sent at ${row.achievedRate}/s)  ` +
+        `sent→BIRD p50 ${f(row.sent.p50)} p99 ${f(row.sent.p99)} max ${f(row.sent.max)} ms   ` +
+        `commit acked→BIRD p50 ${f(row.acked.p50)} p99 ${f(row.acked.p99)} max ${f(row.acked.max)} ms`,
+    );
+    await sleep(1000);
+  }
+  if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
+}
+
+try {
+  await run();
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  for (const step of cleanup.reverse()) await step().catch(() => undefined);
+}
