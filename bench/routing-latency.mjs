@@ -14,110 +14,52 @@
 //  - `acked`: when the registry answered 200, i.e. after its transaction committed.
 // Uses the local PostgreSQL (DATABASE_ADMIN_URL) and NATS (NATS_URL); removes what it creates.
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
-import {
-  createTestDatabase,
-  httpRequest,
-  pollUntil,
-  spawnService,
-  startBird,
-  freePort,
-} from '../libs/testing/dist/index.js';
+import { httpRequest, spawnService } from '../libs/testing/dist/index.js';
 import { parseBirdTime } from '../libs/testing/dist/bgp/bird/timestamps.js';
+import {
+  ASN,
+  TOKEN,
+  blockOf as blockFrom,
+  must,
+  serviceMain,
+  startRoutingStack,
+  wallNow,
+  withCleanup,
+} from './lib/routing-stack.mjs';
 
 const { values: a } = parseArgs({
   options: {
     rates: { type: 'string', default: '100,1000' },
     seconds: { type: 'string', default: '5' },
     nodes: { type: 'string', default: '100' },
+    json: { type: 'boolean', default: false },
   },
 });
 const RATES = a.rates.split(',').map(Number);
 const SECONDS = Number(a.seconds);
 const NODES = Number(a.nodes);
-const ASN = 64511;
 const BIRD_ADDRESS = '127.0.0.91';
-const ROUTING_ADDRESS = '127.0.0.92';
-const TOKEN = 'bench-operator-token-0000000001';
-const root = `bench_rt_${Date.now()}`;
-const streams = {
-  ISTHMUS_SUBJECT_ROOT: root,
-  ISTHMUS_REGISTRY_STREAM: `${root.toUpperCase()}_REGISTRY`,
-  ISTHMUS_IPAM_STREAM: `${root.toUpperCase()}_IPAM`,
-};
-const common = (db) => ({
-  DATABASE_URL: db.url,
-  NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-  HTTP_HOST: '127.0.0.1',
-  HTTP_PORT: '0',
-  ISTHMUS_OPERATOR_TOKENS: TOKEN,
-  ISTHMUS_VIEWER_TOKENS: 'bench-viewer-token-00000000001',
-  LOG_LEVEL: 'warn',
-  ...streams,
-});
-const main = (service) => resolve(import.meta.dirname, `../services/${service}/dist/main.js`);
-const wallNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The k-th node's address: RFC 5737 documentation addresses (next hops are data only). */
 const nodeAddress = (k) => `${['192.0.2', '198.51.100', '203.0.113'][Math.floor(k / 254)]}.${1 + (k % 254)}`;
 /** The i-th /26 of 10.64.0.0/10 (the cluster's allocation). */
-const blockOf = (i) => {
-  const n = 0x0a400000 + i * 64;
-  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}/26`;
-};
+const blockOf = (i) => blockFrom(0x0a400000, i);
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-const cleanup = [];
-async function run() {
+async function run(cleanup) {
   if (NODES > 762) throw new Error('--nodes: at most 762 documentation addresses');
-  const dbs = {};
-  for (const name of ['registry', 'ipam', 'routing']) {
-    dbs[name] = await createTestDatabase(`bench_${name}`);
-    cleanup.push(() => dbs[name].drop());
-  }
-  const birdPort = await freePort();
-  const bird = await startBird({
-    address: BIRD_ADDRESS,
-    port: birdPort,
-    asn: ASN,
-    neighbors: [
-      {
-        name: 'routing',
-        address: ROUTING_ADDRESS,
-        port: await freePort(),
-        asn: ASN,
-        routeReflectorClient: true,
-        passive: true,
-        gracefulRestart: true,
-      },
-    ],
+  const { birds, registry, ipam, routingEnv } = await startRoutingStack({
+    tag: 'bench_rl',
+    reflectors: [BIRD_ADDRESS],
+    cleanup,
   });
-  cleanup.push(() => bird.destroy());
-  const registry = await spawnService('registry', main('registry'), {
-    ...common(dbs.registry),
-    SOURCES_ENABLED: 'false',
-  });
-  cleanup.push(() => registry.kill());
-  const ipam = await spawnService('ipam', main('ipam'), common(dbs.ipam));
-  cleanup.push(() => ipam.kill());
-  const routing = await spawnService('routing', main('routing'), {
-    ...common(dbs.routing),
-    ROUTING_ROUTER_ID: ROUTING_ADDRESS,
-    ROUTING_SOURCE_ADDRESS: ROUTING_ADDRESS,
-    ROUTING_LOCAL_ASN: String(ASN),
-  });
+  const { bird, port: birdPort } = birds[0];
+  const routing = await spawnService('routing', serviceMain('routing'), routingEnv);
   cleanup.push(() => routing.kill());
-
-  const must = async (service, method, path, body, status) => {
-    const answer = await httpRequest(service.url, method, path, body, TOKEN);
-    if (answer.status !== status)
-      throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  };
   await must(ipam, 'POST', '/v1/pools', { name: 'pods', cidr: '10.0.0.0/8' }, 201);
   await must(
     ipam,
@@ -207,14 +149,7 @@ async function run() {
     );
     await sleep(1000);
   }
-  if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
+  if (a.json) console.log(JSON.stringify(results, null, 2));
 }
 
-try {
-  await run();
-} catch (err) {
-  console.error(err);
-  process.exitCode = 1;
-} finally {
-  for (const step of cleanup.reverse()) await step().catch(() => undefined);
-}
+await withCleanup(run);
