@@ -9,6 +9,8 @@
 // through the registry's REST API (1,000 a request) and IPAM has published every verdict before
 // the routing service starts; the peers were configured by an earlier run of the service on the
 // same database (SIGKILLed before the blocks were written), as after an upgrade.
+// BENCH_ROUTING_NODE_OPTIONS is the measured routing process's NODE_OPTIONS; a CPU profile of its
+// start: BENCH_ROUTING_NODE_OPTIONS="--require $PWD/bench/lib/cpu-profile-preload.cjs" CPU_PROFILE_MS=14000.
 // routing start = spawning `node services/routing/dist/main.js`; the end is BIRD's own import
 // time of the last route (microsecond timestamps).
 import { parseArgs } from 'node:util';
@@ -86,9 +88,12 @@ async function run(cleanup) {
   console.log(`ipam: every verdict published ${((wallNow() - t) / 1000).toFixed(1)} s after the first write`);
 
   const startedAt = wallNow();
-  const routing = await spawnService('routing', serviceMain('routing'), routingEnv, {
-    startTimeoutMs: 120_000,
-  });
+  const routing = await spawnService(
+    'routing',
+    serviceMain('routing'),
+    { ...routingEnv, NODE_OPTIONS: process.env.BENCH_ROUTING_NODE_OPTIONS ?? '' },
+    { startTimeoutMs: 120_000 },
+  );
   cleanup.push(() => routing.kill());
   const healthyMs = wallNow() - startedAt;
   await pollUntil(
