@@ -10,7 +10,7 @@
 // the routing service starts; the peers were configured by an earlier run of the service on the
 // same database (SIGKILLed before the blocks were written), as after an upgrade.
 // BENCH_ROUTING_NODE_OPTIONS is the measured routing process's NODE_OPTIONS; a CPU profile of its
-// start: BENCH_ROUTING_NODE_OPTIONS="--require $PWD/bench/lib/cpu-profile-preload.cjs" CPU_PROFILE_MS=14000.
+// start: BENCH_ROUTING_NODE_OPTIONS="--import $PWD/bench/lib/cpu-profile-preload.mjs" CPU_PROFILE_MS=14000.
 // routing start = spawning `node services/routing/dist/main.js`; the end is BIRD's own import
 // time of the last route (microsecond timestamps).
 import { parseArgs } from 'node:util';

@@ -1,10 +1,10 @@
 // A V8 CPU profile of a service a bench spawns, for processes started through NODE_OPTIONS (Node
 // 20 refuses --cpu-prof there, and spawnService's SIGKILL would lose it anyway):
-//   NODE_OPTIONS="--require ./bench/lib/cpu-profile-preload.cjs" CPU_PROFILE_MS=14000 ...
+//   NODE_OPTIONS="--import ./bench/lib/cpu-profile-preload.mjs" CPU_PROFILE_MS=14000 ...
 // writes /tmp/<pid>.cpuprofile (or CPU_PROFILE_DIR) CPU_PROFILE_MS after the process starts.
-const inspector = require('node:inspector');
-const fs = require('node:fs');
-const path = require('node:path');
+import inspector from 'node:inspector';
+import fs from 'node:fs';
+import path from 'node:path';
 
 const session = new inspector.Session();
 session.connect();
