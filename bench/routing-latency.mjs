@@ -16,6 +16,7 @@
 import { parseArgs } from 'node:util';
 import { httpRequest, spawnService } from '../libs/testing/dist/index.js';
 import { parseBirdTime } from '../libs/testing/dist/bgp/bird/timestamps.js';
+import { nextHopAddress as nodeAddress } from './bgp-reflector-baseline.mjs';
 import {
   ASN,
   TOKEN,
@@ -41,8 +42,6 @@ const NODES = Number(a.nodes);
 const BIRD_ADDRESS = '127.0.0.91';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The k-th node's address: RFC 5737 documentation addresses (next hops are data only). */
-const nodeAddress = (k) => `${['192.0.2', '198.51.100', '203.0.113'][Math.floor(k / 254)]}.${1 + (k % 254)}`;
 /** The i-th /26 of 10.64.0.0/10 (the cluster's allocation). */
 const blockOf = (i) => blockFrom(0x0a400000, i);
 
@@ -51,7 +50,6 @@ function percentile(sorted, p) {
 }
 
 async function run(cleanup) {
-  if (NODES > 762) throw new Error('--nodes: at most 762 documentation addresses');
   const { birds, registry, ipam, routingEnv } = await startRoutingStack({
     tag: 'bench_rl',
     reflectors: [BIRD_ADDRESS],
