@@ -59,6 +59,12 @@ export interface StateConsumerOptions<E> {
    * redelivered (harmless: skipped as stale, but wasted work).
    */
   maxAckPending?: number;
+  /**
+   * Messages asked for in one pull request (default 256, at most maxAckPending). A consumer that
+   * replays a large stream into memory asks for more at a time: fewer round trips to the server,
+   * less time waiting on it.
+   */
+  pullBatch?: number;
   /** Delay of the redelivery after a failed apply, doubling per attempt (default 500 ms … 30 s). */
   retryBackoff?: RetryBackoff;
   /**
@@ -93,6 +99,7 @@ const DEFAULTS = {
   ackWaitMs: 30_000,
   maxDeliver: -1,
   maxAckPending: 1000,
+  pullBatch: 256,
   retryBackoff: { initialMs: 500, maxMs: 30_000 },
   inactiveThresholdMs: 60 * 60_000,
 };
@@ -302,7 +309,7 @@ export class StateConsumer<E> {
     if (!this.catchUpSettled) this.trackReplay(ci);
     const consumer = this.js!.consumers.getConsumerFromInfo(ci);
     const messages = await consumer.consume({
-      max_messages: Math.min(256, this.opts.maxAckPending),
+      max_messages: Math.min(this.opts.pullBatch, this.opts.maxAckPending),
       expires: PULL_EXPIRES_MS,
       abort_on_missing_resource: true,
     });

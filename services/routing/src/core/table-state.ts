@@ -1,8 +1,10 @@
 // The desired table kept up to date one change at a time. computeDesiredTable() reads every
 // block for every answer; with 100,000 blocks and 1,000 changes per second that would be 10^8
 // block judgements a second. Here a change re-judges only what it can affect: a block or a
-// verdict its prefix, a cluster its blocks. The property test holds it equal to
-// computeDesiredTable() after any sequence of changes.
+// verdict its prefix, a cluster its blocks. Re-judging waits until the table is read (routes,
+// takeChanges, snapshot): a replay that brings a prefix's block and then its verdict judges it
+// once, not twice. The property test holds it equal to computeDesiredTable() after any
+// sequence of changes.
 import type { VerdictStatus } from '@isthmus/contracts';
 import { routeAttributes } from './communities';
 import { arbitrate, byClusterThenCidr, exclusion, judgeBlock, prefixTaken } from './desired-table';
@@ -38,6 +40,8 @@ export class DesiredTableState {
   private readonly changed = new Map<string, DesiredRouteEntry | undefined>();
   /** Lost clusters not yet stale: when each turns stale. */
   private readonly staleAt = new Map<string, number>();
+  /** Prefixes whose inputs changed since they were last judged. */
+  private readonly dirty = new Set<string>();
   private now: number;
 
   constructor(
@@ -48,6 +52,7 @@ export class DesiredTableState {
   }
 
   get routes(): ReadonlyMap<string, DesiredRouteEntry> {
+    this.settle();
     return this.table;
   }
 
@@ -71,7 +76,7 @@ export class DesiredTableState {
       this.attributes.delete(id);
     }
     this.trackStale(id);
-    for (const cidr of this.byCluster.get(id) ?? []) this.reevaluate(cidr);
+    for (const cidr of this.byCluster.get(id) ?? []) this.dirty.add(cidr);
   }
 
   /** A block's new state, keyed by (cluster, cidr); undefined: the block is gone. */
@@ -90,28 +95,31 @@ export class DesiredTableState {
       cidrs?.delete(cidr);
       if (cidrs?.size === 0) this.byCluster.delete(cluster);
     }
-    this.reevaluate(cidr);
+    this.dirty.add(cidr);
   }
 
   setVerdict(cluster: string, cidr: string, status: VerdictStatus | undefined): void {
     const key = blockKey(cluster, cidr);
     if (status) this.verdicts.set(key, status);
     else this.verdicts.delete(key);
-    if (this.byPrefix.get(cidr)?.has(cluster)) this.reevaluate(cidr);
+    if (this.byPrefix.get(cidr)?.has(cluster)) this.dirty.add(cidr);
   }
 
   /** Moves the clock: lost clusters whose stale time passed are withdrawn. */
   advance(now: number): void {
+    // What changed before is judged at the time it changed: a verdict then a stale time passing.
+    this.settle();
     this.now = now;
     for (const [id, at] of [...this.staleAt]) {
       if (now < at) continue;
       this.staleAt.delete(id);
-      for (const cidr of this.byCluster.get(id) ?? []) this.reevaluate(cidr);
+      for (const cidr of this.byCluster.get(id) ?? []) this.dirty.add(cidr);
     }
   }
 
   /** The changes since the last call, each prefix once, with no-ops (changed and back) left out. */
   takeChanges(): TableChanges {
+    this.settle();
     const upserted: DesiredRouteEntry[] = [];
     const withdrawn: string[] = [];
     for (const [prefix, before] of this.changed) {
@@ -126,6 +134,7 @@ export class DesiredTableState {
 
   /** The whole table with every left-out block and why: what `/v1/routes` shows. */
   snapshot(): DesiredTable {
+    this.settle();
     const excluded: ExcludedBlock[] = [];
     for (const [cidr, competing] of this.byPrefix) {
       const eligible: BlockView[] = [];
@@ -164,6 +173,12 @@ export class DesiredTableState {
     } else {
       this.staleAt.delete(id);
     }
+  }
+
+  private settle(): void {
+    if (this.dirty.size === 0) return;
+    for (const cidr of this.dirty) this.reevaluate(cidr);
+    this.dirty.clear();
   }
 
   private reevaluate(cidr: string): void {

@@ -14,6 +14,9 @@ import {
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { ClusterRoutingPolicy, ClusterView, DesiredTableState, TableChanges } from '../core';
 
+const REPLAY_ACK_PENDING = 20_000;
+const REPLAY_PULL_BATCH = 4096;
+
 export interface RoutingFeedSettings {
   subjectRoot: string;
   registryStream: string;
@@ -34,7 +37,7 @@ export interface RoutingFeedOptions {
   settings: RoutingFeedSettings;
   table: DesiredTableState;
   policies: ClusterPolicySource;
-  /** The table's changes, coalesced: called at most once per turn of the event loop. */
+  /** The table's changes, coalesced: called at most once per turn of the event loop, from the end of the replay on. */
   onChanges: (changes: TableChanges) => void;
   logger?: BusLogger;
   clock?: () => number;
@@ -58,6 +61,8 @@ export class RoutingFeed {
   private readonly firstRevision = new Map<string, number>();
   private readonly clock: () => number;
   private flushScheduled?: ReturnType<typeof setImmediate>;
+  /** The replay is applied: from then on every change is flushed as it comes. */
+  private replayed = false;
   private staleTimer?: ReturnType<typeof setTimeout>;
   private stopped = false;
 
@@ -80,6 +85,10 @@ export class RoutingFeed {
         ...codec,
         apply: (_subject, event) => apply(event),
         replay: 'full',
+        // The table is rebuilt from the streams at every start, and each apply takes microseconds:
+        // large pulls keep the replay from waiting on the server (the start benchmark's idle time).
+        maxAckPending: REPLAY_ACK_PENDING,
+        pullBatch: REPLAY_PULL_BATCH,
         ...(logger ? { logger } : {}),
       });
     const clusters = consumer(
@@ -110,7 +119,13 @@ export class RoutingFeed {
     );
     const awaited = settings.requireVerdict ? [clusters, blocks, verdicts] : [clusters, blocks];
     this.ready = Promise.all(awaited.map((c) => c.caughtUp)).then(() => undefined);
-    this.ready.catch(() => undefined); // a stop before catching up
+    this.ready.then(
+      () => {
+        this.replayed = true;
+        this.scheduleFlush();
+      },
+      () => undefined, // a stop before catching up
+    );
   }
 
   async start(): Promise<void> {
@@ -182,8 +197,12 @@ export class RoutingFeed {
     return { id: state.id, status: state.status, policy, ...(lostSince !== undefined ? { lostSince } : {}) };
   }
 
+  /**
+   * Before the replay is applied nobody is sent the table (the speaker waits for `ready`), so
+   * the table is read once at the end of it rather than after every pull.
+   */
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.stopped) return;
+    if (this.flushScheduled || this.stopped || !this.replayed) return;
     this.flushScheduled = setImmediate(() => {
       this.flushScheduled = undefined;
       this.flush();
