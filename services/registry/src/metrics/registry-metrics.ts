@@ -17,6 +17,12 @@ export class RegistryMetrics extends ServiceMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly writerDependentGroup = new Histogram({
+    name: 'isthmus_registry_writer_dependent_group_size',
+    help: 'Dependent writes (static inventory changes) committed together in one transaction, for groups of two or more',
+    buckets: [2, 4, 8, 16, 32],
+    registers: [this.registry],
+  });
   readonly outboxRead = new Counter({
     name: 'isthmus_registry_outbox_read_total',
     help:
