@@ -49,6 +49,16 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** The registry's group commit so far (isthmus_registry_writer_dependent_group_size). */
+async function dependentGroups(registry) {
+  const text = String((await httpRequest(registry.url, 'GET', '/metrics', undefined, TOKEN)).body);
+  const read = (what) =>
+    Number(
+      new RegExp(`^isthmus_registry_writer_dependent_group_size_${what} (\\S+)$`, 'm').exec(text)?.[1] ?? 0,
+    );
+  return { count: read('count'), sum: read('sum') };
+}
+
 async function run(cleanup) {
   const { birds, registry, ipam, routingEnv } = await startRoutingStack({
     tag: 'bench_rl',
@@ -115,7 +125,9 @@ async function run(cleanup) {
       );
     }
     const sendSpanMs = wallNow() - start;
+    const groupsBefore = await dependentGroups(registry);
     await Promise.all(inflight);
+    const groups = await dependentGroups(registry);
     if (failures.length > 0) throw new Error(`${failures.length} writes failed, e.g. ${failures[0]}`);
     await bird.waitForRouteCount('ipv4', next, { timeoutMs: 120_000, intervalMs: 50 });
     const importedAt = new Map(
@@ -135,6 +147,10 @@ async function run(cleanup) {
       rate,
       blocks: count,
       achievedRate: Math.round((count * 1000) / sendSpanMs),
+      /** The registry's commits a second: every request acknowledged, over the time that took. */
+      committedRate: Math.round((count * 1000) / (Math.max(...acked) - start)),
+      groups: groups.count - groupsBefore.count,
+      meanGroup: (groups.sum - groupsBefore.sum) / Math.max(1, groups.count - groupsBefore.count),
       sent: { p50: percentile(fromSent, 50), p99: percentile(fromSent, 99), max: fromSent.at(-1) },
       acked: { p50: percentile(fromAcked, 50), p99: percentile(fromAcked, 99), max: fromAcked.at(-1) },
     };
@@ -144,6 +160,12 @@ async function run(cleanup) {
       `${String(rate).padStart(5)}/s  ${count} blocks (sent at ${row.achievedRate}/s)  ` +
         `sent→BIRD p50 ${f(row.sent.p50)} p99 ${f(row.sent.p99)} max ${f(row.sent.max)} ms   ` +
         `commit acked→BIRD p50 ${f(row.acked.p50)} p99 ${f(row.acked.p99)} max ${f(row.acked.max)} ms`,
+    );
+    console.log(
+      `        registry committed ${row.committedRate}/s; ` +
+        (row.groups === 0
+          ? 'every write in a transaction of its own'
+          : `${row.groups} transactions of ${row.meanGroup.toFixed(1)} writes on average (group commit)`),
     );
     await sleep(1000);
   }

@@ -83,6 +83,8 @@ export async function startRoutingStack({ tag, reflectors, cleanup }) {
   const registry = await spawnService('registry', serviceMain('registry'), {
     ...(await envOf('registry')),
     SOURCES_ENABLED: 'false',
+    // A CPU profile of the registry, as BENCH_ROUTING_NODE_OPTIONS is the routing service's.
+    NODE_OPTIONS: process.env.BENCH_REGISTRY_NODE_OPTIONS ?? '',
   });
   cleanup.push(() => registry.kill());
   const ipam = await spawnService('ipam', serviceMain('ipam'), await envOf('ipam'));
