@@ -4,10 +4,11 @@
 // IPAM (verdict) → JetStream → routing → BGP → BIRD 2 as route reflector (AS 64511, 127.0.0.91).
 //
 //   npm run build && node bench/routing-latency.mjs [--rates 100,1000] [--seconds 5] [--nodes 100]
+//     [--per-request 1]
 //
 // For each rate R, R new /26 blocks a second for SECONDS, open loop: block i is sent at
-// start + i/R, one block per `POST /v1/clusters/bench/changes` of a static cluster, whatever the
-// answers before it are doing. Each block's latency is BIRD's own import time of its route
+// start + i/R, one block per `POST /v1/clusters/bench/changes` of a static cluster (or
+// --per-request N blocks in each, R/N requests a second), whatever the answers before it are doing. Each block's latency is BIRD's own import time of its route
 // (`timeformat route iso long us`, the wall clock of this machine) minus
 //  - `sent`: when its request left this process (an upper bound: it includes the HTTP hop and
 //    the registry's writer queue before the commit), and
@@ -32,12 +33,15 @@ const { values: a } = parseArgs({
   options: {
     rates: { type: 'string', default: '100,1000' },
     seconds: { type: 'string', default: '5' },
+    'per-request': { type: 'string', default: '1' },
     nodes: { type: 'string', default: '100' },
     json: { type: 'boolean', default: false },
   },
 });
 const RATES = a.rates.split(',').map(Number);
 const SECONDS = Number(a.seconds);
+/** Blocks per `POST …/changes`: RATE blocks a second leave as RATE / PER_REQUEST requests. */
+const PER_REQUEST = Number(a['per-request']);
 const NODES = Number(a.nodes);
 const BIRD_ADDRESS = '127.0.0.91';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -66,7 +70,11 @@ async function run(cleanup) {
     cleanup,
   });
   const { bird, port: birdPort } = birds[0];
-  const routing = await spawnService('routing', serviceMain('routing'), routingEnv);
+  const routing = await spawnService('routing', serviceMain('routing'), {
+    ...routingEnv,
+    // A CPU profile of the routing service under the load (bench/lib/cpu-profile-preload.mjs).
+    NODE_OPTIONS: process.env.BENCH_ROUTING_NODE_OPTIONS ?? '',
+  });
   cleanup.push(() => routing.kill());
   await must(ipam, 'POST', '/v1/pools', { name: 'pods', cidr: '10.0.0.0/8' }, 201);
   await must(
@@ -103,25 +111,23 @@ async function run(cleanup) {
     const failures = [];
     const start = wallNow() + 50;
     const inflight = [];
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count; i += PER_REQUEST) {
       const due = start + (i * 1000) / rate;
       const wait = due - wallNow();
       if (wait > 1) await sleep(wait);
-      const block = { cidr: blockOf(first + i), node: `node-${(first + i) % NODES}` };
-      sent[i] = wallNow();
+      const podBlocks = [];
+      for (let j = i; j < Math.min(count, i + PER_REQUEST); j++)
+        podBlocks.push({ cidr: blockOf(first + j), node: `node-${(first + j) % NODES}` });
+      const at = wallNow();
+      for (let j = i; j < i + podBlocks.length; j++) sent[j] = at;
       inflight.push(
-        httpRequest(
-          registry.url,
-          'POST',
-          '/v1/clusters/bench/changes',
-          { upsert: { podBlocks: [block] } },
-          TOKEN,
-        )
+        httpRequest(registry.url, 'POST', '/v1/clusters/bench/changes', { upsert: { podBlocks } }, TOKEN)
           .then((answer) => {
-            acked[i] = wallNow();
-            if (answer.status !== 200) failures.push(`${block.cidr}: ${answer.status}`);
+            const done = wallNow();
+            for (let j = i; j < i + podBlocks.length; j++) acked[j] = done;
+            if (answer.status !== 200) failures.push(`${podBlocks[0].cidr}…: ${answer.status}`);
           })
-          .catch((e) => failures.push(`${block.cidr}: ${e.message}`)),
+          .catch((e) => failures.push(`${podBlocks[0].cidr}…: ${e.message}`)),
       );
     }
     const sendSpanMs = wallNow() - start;
@@ -157,7 +163,7 @@ async function run(cleanup) {
     results.push(row);
     const f = (x) => x.toFixed(1).padStart(7);
     console.log(
-      `${String(rate).padStart(5)}/s  ${count} blocks (sent at ${row.achievedRate}/s)  ` +
+      `${String(rate).padStart(5)}/s  ${count} blocks, ${PER_REQUEST} a request (sent at ${row.achievedRate}/s)  ` +
         `sent→BIRD p50 ${f(row.sent.p50)} p99 ${f(row.sent.p99)} max ${f(row.sent.max)} ms   ` +
         `commit acked→BIRD p50 ${f(row.acked.p50)} p99 ${f(row.acked.p99)} max ${f(row.acked.max)} ms`,
     );
