@@ -276,7 +276,9 @@ export class RegistryWriter {
       };
     } catch (error) {
       if (isRetryable(error)) throw error; // the whole group runs again
+      // Rolled back and released: the next job's savepoint is not nested inside this one.
       await sql.execute('ROLLBACK TO SAVEPOINT dependent_write');
+      await sql.execute('RELEASE SAVEPOINT dependent_write');
       return { ok: false, error };
     }
   }
