@@ -55,10 +55,19 @@ export const DEPENDENT_GROUP_MAX = 32;
 /** Some of a group's clusters are gone: each job runs alone and fails or not on its own. */
 class GroupFallback extends Error {}
 
+/** What one plan wrote, in the transaction that has not committed yet. */
+interface PlannedWrite {
+  planned: DependentWrite;
+  /** Its outbox rows, as the commit listeners get them. */
+  rows: CommittedRow[];
+  /** The subjects that got a new event. */
+  written: Set<string>;
+  /** Changes written, derived ones included (the writer_changes metric). */
+  count: number;
+}
+
 /** One dependent job's fate inside its group's transaction. */
-type JobOutcome =
-  | { ok: true; rows: CommittedRow[]; written: Set<string>; planned: DependentWrite; count: number }
-  | { ok: false; error: unknown };
+type JobOutcome = ({ ok: true } & PlannedWrite) | { ok: false; error: unknown };
 
 /**
  * The registry's one writer (DESIGN.md, "Data flow" 1). Every change of nodes, blocks and
@@ -230,9 +239,7 @@ export class RegistryWriter {
     try {
       outcomes = await this.retrying(() =>
         this.pg.transaction(async (sql) => {
-          await lockClusters(sql, clusters, 'exclusive');
-          const existing = await existingClusters(sql, clusters);
-          if (existing.size !== clusters.length) throw new GroupFallback();
+          if (!(await this.lockExisting(sql, clusters, 'exclusive'))) throw new GroupFallback();
           const at = new Date().toISOString();
           const done: JobOutcome[] = [];
           for (const job of jobs) done.push(await this.inSavepoint(sql, job.dependent!.plan, at));
@@ -261,19 +268,9 @@ export class RegistryWriter {
   private async inSavepoint(sql: Sql, plan: Plan, at: string): Promise<JobOutcome> {
     await sql.execute('SAVEPOINT dependent_write');
     try {
-      const planned = await plan(sql);
-      const all = [...planned.changes, ...(planned.derived ?? [])];
-      const rows = await writeChanges(sql, coalesce(all), at, this.config.subjectRoot);
-      await planned.afterWrite?.(sql);
+      const write = await this.writePlanned(sql, plan, at);
       await sql.execute('RELEASE SAVEPOINT dependent_write');
-      const committed = rows.map((r) => ({ id: r.revision, subject: r.subject, data: r.data }));
-      return {
-        ok: true,
-        rows: committed,
-        written: new Set(rows.map((r) => r.subject)),
-        planned,
-        count: all.length,
-      };
+      return { ok: true, ...write };
     } catch (error) {
       if (isRetryable(error)) throw error; // the whole group runs again
       // Rolled back and released: the next job's savepoint is not nested inside this one.
@@ -283,7 +280,27 @@ export class RegistryWriter {
     }
   }
 
-  /** Runs `attempt` again after a deadlock or serialization failure, as transact() does. */
+  /** Holds the clusters' locks; false when one of them no longer exists. */
+  private async lockExisting(sql: Sql, clusters: readonly string[], mode: 'shared' | 'exclusive') {
+    await lockClusters(sql, clusters, mode);
+    return (await existingClusters(sql, clusters)).size === clusters.length;
+  }
+
+  /** A plan's changes (derived ones too) written with their outbox rows, then its afterWrite. */
+  private async writePlanned(sql: Sql, plan: Plan, at: string): Promise<PlannedWrite> {
+    const planned = await plan(sql);
+    const all = [...planned.changes, ...(planned.derived ?? [])];
+    const rows = await writeChanges(sql, coalesce(all), at, this.config.subjectRoot);
+    await planned.afterWrite?.(sql);
+    return {
+      planned,
+      rows: rows.map((r) => ({ id: r.revision, subject: r.subject, data: r.data })),
+      written: new Set(rows.map((r) => r.subject)),
+      count: all.length,
+    };
+  }
+
+  /** Runs `attempt` again after a deadlock or serialization failure (plan included). */
   private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
     for (let n = 1; ; n++) {
       const end = this.metrics.writerBatchSeconds.startTimer();
@@ -318,24 +335,13 @@ export class RegistryWriter {
   ): Promise<{ written: Set<string>; planned: DependentWrite }> {
     const out = await this.retrying(() =>
       this.pg.transaction(async (sql) => {
-        await lockClusters(sql, clusters, mode);
-        const existing = await existingClusters(sql, clusters);
-        if (existing.size !== clusters.length) throw new ClusterGoneError();
-        const planned = await plan(sql);
-        const all = [...planned.changes, ...(planned.derived ?? [])];
-        const rows = await writeChanges(
-          sql,
-          coalesce(all),
-          new Date().toISOString(),
-          this.config.subjectRoot,
-        );
-        await planned.afterWrite?.(sql);
-        return { rows, planned, count: all.length };
+        if (!(await this.lockExisting(sql, clusters, mode))) throw new ClusterGoneError();
+        return this.writePlanned(sql, plan, new Date().toISOString());
       }),
     );
     this.metrics.writerChanges.inc(out.count);
-    this.committed(out.rows.map((r) => ({ id: r.revision, subject: r.subject, data: r.data })));
-    return { written: new Set(out.rows.map((r) => r.subject)), planned: out.planned };
+    this.committed(out.rows);
+    return { written: out.written, planned: out.planned };
   }
 
   private committed(rows: readonly CommittedRow[]): void {
